@@ -1,0 +1,1 @@
+"""Crawl-wide components: the snapshot attempt's owner and the progress reporter."""

@@ -1,0 +1,166 @@
+"""Owns the crawl's snapshot attempt: opens it, and publishes or abandons it when the spider closes.
+
+The decision is taken in ``spider_closed`` because only that signal knows the finish reason
+(``close_spider`` of pipelines runs before it). A partition is published only when the spider
+finished normally *and* the walk checkpointed its last page; otherwise the attempt keeps a
+manifest saying why and waits to be resumed. Other components reach it with
+``crawler.get_extension(SnapshotExtension)``.
+
+Settings: ``DATA_DIR`` (else ``HFCRAWLER_DATA``), ``SNAPSHOT_DATE``, ``SNAPSHOT_PART_RECORDS``,
+``SNAPSHOT_COMPRESSLEVEL``, ``SNAPSHOT_RESUME_MAX_AGE``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+from scrapy.exceptions import CloseSpider
+from scrapy.utils.conf import closest_scrapy_cfg
+
+from hfcrawler.hub import hub_endpoint
+from hfcrawler.snapshot import Attempt, AttemptLockedError, SnapshotStore
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+# Stats that go into the manifest, under the manifest's names.
+MANIFEST_COUNTERS = {
+    "duplicates": "snapshot/duplicates",
+    "requests": "downloader/request_count",
+    "retries": "hub/retries",
+    "http_429": "hub/http_429",
+}
+
+
+def data_dir(settings: BaseSettings) -> Path:
+    """``DATA_DIR``, else ``HFCRAWLER_DATA``, else ``data/`` beside scrapy.cfg; made absolute."""
+    configured = settings.get("DATA_DIR") or os.environ.get("HFCRAWLER_DATA")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    cfg = closest_scrapy_cfg()
+    base = Path(cfg).parent if cfg else Path.cwd()
+    return (base / "data").resolve()
+
+
+def snapshot_date(settings: BaseSettings) -> str:
+    if configured := settings.get("SNAPSHOT_DATE"):
+        return date.fromisoformat(configured).isoformat()
+    return datetime.now(UTC).date().isoformat()
+
+
+@dataclass
+class Outcome:
+    """How a crawl ended, for the crawl command's exit status and the final log line."""
+
+    published: bool
+    message: str
+    path: Path | None = None
+
+
+class SnapshotExtension:
+    """Creates, publishes or abandons the snapshot attempt of the crawl."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.store = SnapshotStore(data_dir(crawler.settings))
+        self._attempt: Attempt | None = None
+        self.failure: str | None = None
+        self.outcome: Outcome | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def attempt(self) -> Attempt:
+        """The attempt of this crawl, opened (locked, resumed or created) on first use.
+
+        Raises CloseSpider when it cannot be opened, which stops the crawl before any request.
+        """
+        if self._attempt is None:
+            if self.failure is not None:
+                raise CloseSpider("snapshot_unavailable")
+            spider = self.crawler.spider
+            try:
+                self._attempt = self._open(spider)
+            except (AttemptLockedError, OSError) as exc:
+                self.fail(str(exc))
+                raise CloseSpider("snapshot_unavailable") from exc
+            logger.info(
+                "Writing %s snapshot of %s under %s",
+                spider.snapshot_name,
+                self._attempt.date,
+                self.store.data_dir,
+            )
+        return self._attempt
+
+    def _open(self, spider: Spider) -> Attempt:
+        return Attempt.open(
+            self.store,
+            spider.snapshot_name,
+            date=snapshot_date(self.settings),
+            endpoint=hub_endpoint(self.settings),
+            query=spider.snapshot_query(),
+            part_records=self.settings.getint("SNAPSHOT_PART_RECORDS"),
+            level=self.settings.getint("SNAPSHOT_COMPRESSLEVEL"),
+            resume_max_age=self.settings.getfloat("SNAPSHOT_RESUME_MAX_AGE"),
+        )
+
+    def fail(self, reason: str) -> None:
+        """Remember the first reason the crawl cannot complete (later ones are consequences)."""
+        if self.failure is None:
+            self.failure = reason
+
+    def counts(self) -> dict[str, int]:
+        stats = self.crawler.stats
+        return {name: stats.get_value(key, 0) for name, key in MANIFEST_COUNTERS.items()}
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        attempt = self._attempt
+        if attempt is None:
+            why = self.failure or f"the crawl stopped before it began ({reason})"
+            self.outcome = Outcome(False, why)
+            logger.error("Snapshot FAILED: %s", why)
+            return
+        try:
+            counts = attempt.totals(self.counts())
+            if reason == "finished" and attempt.state.done and self.failure is None:
+                path = attempt.publish(counts)
+                self.outcome = Outcome(True, f"published {attempt.state.records} records", path)
+            else:
+                why = self.failure or _describe(reason, attempt)
+                path = attempt.abandon(why, counts)
+                self.outcome = Outcome(False, why, path)
+        finally:
+            attempt.close()
+        self.crawler.stats.set_value("snapshot/published", self.outcome.published)
+        # The job log is all Scrapyd keeps of a run, so the verdict goes there, in one line.
+        if self.outcome.published:
+            logger.info("Snapshot published: %s in %s", self.outcome.message, self.outcome.path)
+        else:
+            logger.error("Snapshot FAILED: %s", self.outcome.message)
+
+
+def _describe(reason: str, attempt: Attempt) -> str:
+    if reason == "finished":
+        return f"the walk ended before the last page (after page {attempt.state.pages})"
+    if reason == "shutdown":
+        return f"interrupted after page {attempt.state.pages}; run the same command to resume"
+    return f"closed ({reason}) after page {attempt.state.pages}"
+
+
+def outcome_of(crawler: Crawler) -> Outcome | None:
+    """The outcome recorded by the crawler's snapshot extension, if it ran."""
+    extension: Any = crawler.get_extension(SnapshotExtension)
+    return extension.outcome if extension else None

@@ -1,0 +1,1 @@
+"""Downloader middlewares: the token, retries with backoff, and rate-limit pacing."""

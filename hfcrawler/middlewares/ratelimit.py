@@ -1,0 +1,136 @@
+"""Paces requests by the Hub's ``RateLimit`` headers and waits out 429s as the server says.
+
+Every response tells how many requests are left in the current window and when it resets. Before
+each request we wait so that the remaining ones are spread evenly over what is left of the window
+(keeping ``HUB_QUOTA_RESERVE`` in hand), which uses the whole quota without running into 429s. One
+:class:`Pacer` per Hub origin is shared by every spider in the process, so models, datasets and
+Spaces crawled together share one quota as the Hub counts it.
+
+On a 429 the request is retried after ``t`` of ``RateLimit`` (plus a second, since ``t`` is
+rounded), else ``Retry-After`` (seconds or an HTTP date), else an exponential backoff. This does not
+use up the error retries of :mod:`~hfcrawler.middlewares.retry`, but the wait counts towards its
+``HUB_RETRY_MAX_WAIT`` bound. Must sit above RetryMiddleware's 550 so it sees the 429 first.
+Stats: ``hub/http_429``, ``hub/paced_seconds``, ``hub/quota_remaining``, ``hub/quota``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, ClassVar, Self
+
+from scrapy.utils.asyncio import sleep
+
+from hfcrawler.headers import RateLimit, retry_after
+from hfcrawler.hub import origin
+from hfcrawler.middlewares.retry import WAITED, RetriesExhaustedError
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+THROTTLED = "hub_throttled"  # 429s met so far by this request
+
+
+class Pacer:
+    """The quota of one origin as last reported, and the time of the next free request slot."""
+
+    def __init__(self, reserve: int) -> None:
+        self.reserve = reserve
+        self.remaining: float | None = None
+        self.reset_at = 0.0
+        self.last_slot = 0.0
+        self.quota: float | None = None
+        self.window: float | None = None
+
+    def observe(self, limit: RateLimit, now: float) -> None:
+        if limit.remaining is not None and limit.reset is not None:
+            self.remaining = limit.remaining
+            self.reset_at = now + limit.reset
+        self.quota = limit.quota or self.quota
+        self.window = limit.window or self.window
+
+    def exhausted(self, wait: float, now: float) -> None:
+        """The server refused us for ``wait`` seconds: nobody in this process sends before that."""
+        self.remaining = 0
+        self.reset_at = max(self.reset_at, now + wait)
+
+    def reserve_slot(self, now: float) -> float:
+        """Book the next request; return how long to wait before sending it."""
+        if self.remaining is None or now >= self.reset_at:
+            slot = now  # nothing known, or a new window has started
+        elif self.remaining <= self.reserve:
+            slot = self.reset_at + 1.0
+        else:
+            spacing = (self.reset_at - now) / (self.remaining - self.reserve)
+            slot = max(now, self.last_slot + spacing)
+        if self.remaining is not None:
+            self.remaining -= 1  # booked, so that concurrent spiders do not book it too
+        self.last_slot = slot
+        return slot - now
+
+
+class RateLimitMiddleware:
+    pacers: ClassVar[dict[tuple[str, str, int | None], Pacer]] = {}
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.stats = crawler.stats
+        self.reserve = settings.getint("HUB_QUOTA_RESERVE")
+        self.base = settings.getfloat("HUB_BACKOFF_BASE")
+        self.cap = settings.getfloat("HUB_BACKOFF_MAX")
+        self.max_wait = settings.getfloat("HUB_RETRY_MAX_WAIT")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def pacer(self, url: str) -> Pacer:
+        return self.pacers.setdefault(origin(url), Pacer(self.reserve))
+
+    async def process_request(self, request: Request) -> None:
+        delay = self.pacer(request.url).reserve_slot(time.monotonic())
+        if delay > 0:
+            self.stats.inc_value("hub/paced_seconds", delay)
+            await sleep(delay)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        now = time.monotonic()
+        limit = RateLimit.from_headers(
+            response.headers.get("RateLimit"), response.headers.get("RateLimit-Policy")
+        )
+        pacer = self.pacer(request.url)
+        pacer.observe(limit, now)
+        if limit.remaining is not None:
+            self.stats.set_value("hub/quota_remaining", int(limit.remaining))
+        if limit.quota is not None:
+            self.stats.set_value("hub/quota", int(limit.quota))
+        if response.status != 429:
+            return response
+        self.stats.inc_value("hub/http_429")
+        throttled = request.meta.get(THROTTLED, 0)
+        wait = self.wait_for(limit, response, throttled, time.time())
+        waited = request.meta.get(WAITED, 0.0)
+        if waited + wait > self.max_wait:
+            msg = f"rate limited for {waited + wait:.0f} s in all, past HUB_RETRY_MAX_WAIT"
+            raise RetriesExhaustedError(msg)
+        pacer.exhausted(wait, now)
+        logger.info("Rate limited (429): waiting %.1f s before %s", wait, request.url)
+        await sleep(wait)
+        retry = request.copy()
+        retry.meta[THROTTLED] = throttled + 1
+        retry.meta[WAITED] = waited + wait
+        retry.dont_filter = True
+        return retry
+
+    def wait_for(self, limit: RateLimit, response: Response, throttled: int, now: float) -> float:
+        """Seconds to wait after a 429: RateLimit ``t``, else Retry-After, else backoff."""
+        if limit.reset is not None:
+            return limit.reset + 1.0
+        after = retry_after(response.headers.get("Retry-After"), now)
+        if after is not None:
+            return after
+        return min(self.cap, self.base * 2**throttled)

@@ -1,0 +1,105 @@
+"""Retries what the Hub gets wrong, with exponential backoff and jitter, within a time bound.
+
+Retried: ``HUB_RETRY_HTTP_CODES`` (408 and 5xx), the exceptions of Scrapy's ``RETRY_EXCEPTIONS``
+(timeouts, refused or dropped connections, truncated transfers), and — for listing pages — a body
+that is not a JSON array (truncated JSON, an HTML error page sent with status 200). The first page
+is retried like any other. The parsed array is handed to the spider in ``request.meta`` so it is
+parsed once.
+
+The n-th retry of a page waits ``min(HUB_BACKOFF_MAX, HUB_BACKOFF_BASE * 2**n)`` seconds, half of it
+random, so that clients that failed together do not retry together. A page gives up after
+``HUB_RETRY_TIMES`` retries or ``HUB_RETRY_MAX_WAIT`` seconds spent waiting for it (429 waits of
+:mod:`~hfcrawler.middlewares.ratelimit` included): its errback then stops the crawl with the reason.
+Stats: ``hub/retries``, ``hub/retries/<reason>``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from typing import TYPE_CHECKING, Self
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.asyncio import sleep
+from scrapy.utils.misc import load_object
+
+from hfcrawler.spiders.base import LISTING, PAGE
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+TRIES = "hub_retries"  # retries made so far for this page
+WAITED = "hub_waited"  # seconds waited so far for this page (backoff and 429s)
+
+
+class RetriesExhaustedError(IgnoreRequest):
+    """A page kept failing past the retry bound; the message says how and how long."""
+
+
+class HubRetryMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.stats = crawler.stats
+        self.codes = frozenset(settings.getlist("HUB_RETRY_HTTP_CODES"))
+        self.times = settings.getint("HUB_RETRY_TIMES")
+        self.base = settings.getfloat("HUB_BACKOFF_BASE")
+        self.cap = settings.getfloat("HUB_BACKOFF_MAX")
+        self.max_wait = settings.getfloat("HUB_RETRY_MAX_WAIT")
+        self.exceptions = tuple(
+            load_object(e) if isinstance(e, str) else e
+            for e in settings.getlist("RETRY_EXCEPTIONS")
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status in self.codes:
+            return await self._retry(request, f"HTTP {response.status}")
+        if request.meta.get(LISTING) and response.status == 200:
+            try:
+                page = json.loads(response.body)
+            except ValueError:
+                return await self._retry(request, "a body that is not JSON")
+            if not isinstance(page, list):
+                return await self._retry(request, "JSON that is not an array")
+            request.meta[PAGE] = page
+        return response
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        if isinstance(exception, self.exceptions):
+            return await self._retry(request, type(exception).__name__)
+        return None
+
+    def backoff(self, tries: int) -> float:
+        """Seconds to wait before retry number ``tries`` (0-based): half fixed, half random."""
+        delay = min(self.cap, self.base * 2**tries)
+        return delay / 2 + random.uniform(0, delay / 2)
+
+    async def _retry(self, request: Request, reason: str) -> Request:
+        tries = request.meta.get(TRIES, 0)
+        waited = request.meta.get(WAITED, 0.0)
+        delay = self.backoff(tries)
+        if tries >= self.times or waited + delay > self.max_wait:
+            self.stats.inc_value("hub/gave_up")
+            msg = (
+                f"gave up after {tries + 1} attempts and {waited:.0f} s of waiting; last: {reason}"
+            )
+            raise RetriesExhaustedError(msg)
+        self.stats.inc_value("hub/retries")
+        self.stats.inc_value(f"hub/retries/{reason}")
+        logger.warning(
+            "Retrying %s in %.1f s (retry %d, %s)", request.url, delay, tries + 1, reason
+        )
+        await sleep(delay)
+        retry = request.copy()
+        retry.meta[TRIES] = tries + 1
+        retry.meta[WAITED] = waited + delay
+        retry.dont_filter = True
+        return retry

@@ -1,0 +1,1 @@
+"""The project's spiders: ``models``, ``datasets`` and ``spaces`` (Hub listings)."""

@@ -1,0 +1,149 @@
+"""Field rules of a snapshot record: normalize each value to the Hub's type, or say why not.
+
+Each rule takes the raw value (never ``None``: a null is always accepted, since the Hub omits
+fields a repo does not have) and returns the normalized value, or raises
+:class:`InvalidValueError` with a short reason that ends up in ``rejected.jsonl.gz`` and the stats.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from hfcrawler.items import DatasetRecord, HubRecord, ModelRecord, SpaceRecord
+
+
+class InvalidValueError(ValueError):
+    """A value that does not have the type or form the Hub documents."""
+
+
+_HEX24 = re.compile(r"[0-9a-f]{24}")
+_HEX40 = re.compile(r"[0-9a-f]{40}")
+GATED_VALUES = ("auto", "manual")
+MAX_ID_LENGTH = 256
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidValueError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def repo_id(value: Any) -> str:
+    value = text(value)
+    # Legacy repos have no namespace ("gpt2"); anything with blanks or absurd length is corrupt.
+    if not value or len(value) > MAX_ID_LENGTH or any(c.isspace() for c in value):
+        raise InvalidValueError("not a repo id")
+    return value
+
+
+def object_id(value: Any) -> str:
+    if not isinstance(value, str) or not _HEX24.fullmatch(value):
+        raise InvalidValueError("expected a 24-hex ObjectId")
+    return value
+
+
+def commit_sha(value: Any) -> str:
+    if not isinstance(value, str) or not _HEX40.fullmatch(value):
+        raise InvalidValueError("expected a 40-hex commit sha")
+    return value
+
+
+def count(value: Any) -> int:
+    # bool is an int in Python, but never a count on the Hub.
+    if isinstance(value, bool):
+        raise InvalidValueError("expected an integer, got bool")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise InvalidValueError(f"expected an integer, got {type(value).__name__}")
+    if value < 0:
+        raise InvalidValueError("negative count")
+    return value
+
+
+def score(value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidValueError(f"expected a number, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidValueError("not a finite number")
+    return value
+
+
+def flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidValueError(f"expected true or false, got {type(value).__name__}")
+    return value
+
+
+def gated(value: Any) -> bool | str:
+    if value is False or value in GATED_VALUES:
+        return value
+    raise InvalidValueError('expected false, "auto" or "manual"')
+
+
+def timestamp(value: Any) -> str:
+    """Normalize to the Hub's form, ``2024-02-19T11:06:12.000Z`` (UTC, milliseconds)."""
+    value = text(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidValueError("not an ISO-8601 timestamp") from None
+    if moment.tzinfo is None:
+        raise InvalidValueError("timestamp without a time zone")
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def tag_list(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise InvalidValueError(f"expected a list of strings, got {type(value).__name__}")
+    if not all(isinstance(tag, str) for tag in value):
+        raise InvalidValueError("expected a list of strings, found a non-string tag")
+    return value
+
+
+Rule = Callable[[Any], Any]
+
+_COMMON: dict[str, Rule] = {
+    "_id": object_id,
+    "id": repo_id,
+    "author": text,
+    "createdAt": timestamp,
+    "lastModified": timestamp,
+    "likes": count,
+    "trendingScore": score,
+    "tags": tag_list,
+    "private": flag,
+    "disabled": flag,
+    "sha": commit_sha,
+    "repoType": text,
+}
+_DOWNLOADS: dict[str, Rule] = {"downloads": count, "downloadsAllTime": count, "gated": gated}
+
+RULES: dict[type[HubRecord], dict[str, Rule]] = {
+    ModelRecord: {**_COMMON, **_DOWNLOADS, "pipeline_tag": text, "library_name": text},
+    DatasetRecord: {**_COMMON, **_DOWNLOADS},
+    SpaceRecord: {**_COMMON, "sdk": text},
+}
+# Without these a record cannot be placed in the snapshot at all.
+REQUIRED = frozenset({"id"})
+
+
+def validate(record: HubRecord) -> dict[str, str]:
+    """Normalize ``record`` in place; return the reason per invalid field (empty when valid)."""
+    problems: dict[str, str] = {}
+    for name, rule in RULES[type(record)].items():
+        value = getattr(record, name)
+        if value is None:
+            if name in REQUIRED:
+                problems[name] = "missing"
+            continue
+        try:
+            setattr(record, name, rule(value))
+        except InvalidValueError as exc:
+            problems[name] = str(exc)
+    return problems

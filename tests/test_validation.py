@@ -1,0 +1,87 @@
+import pytest
+
+from hfcrawler.items import DatasetRecord, ModelRecord, SpaceRecord
+from hfcrawler.validation import validate
+
+GOOD = {
+    "_id": "621ffdc036468d709f174338",
+    "id": "google-bert/bert-base-uncased",
+    "author": "google-bert",
+    "createdAt": "2022-03-02T23:29:04.000Z",
+    "lastModified": "2024-02-19T11:06:12.000Z",
+    "downloads": 72376843,
+    "downloadsAllTime": 3_000_000_000,
+    "likes": 2065,
+    "trendingScore": 0.2,
+    "pipeline_tag": "fill-mask",
+    "library_name": "transformers",
+    "tags": ["transformers", "license:apache-2.0"],
+    "private": False,
+    "gated": False,
+    "disabled": False,
+    "sha": "86b5e0934494bd15c9632b12f734a8a67f723594",
+}
+
+
+def test_a_real_model_passes_unchanged():
+    record = ModelRecord.from_hub(GOOD)
+    assert validate(record) == {}
+    assert {k: getattr(record, k) for k in GOOD} == GOOD
+    assert record.repoType == "model"
+
+
+def test_absent_fields_are_null_not_invented():
+    record = ModelRecord.from_hub({"id": "gpt2"})
+    assert validate(record) == {}
+    assert record.pipeline_tag is None
+    assert record.downloads is None
+    assert record.tags is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("id", None, "missing"),
+        ("id", "has space/x", "not a repo id"),
+        ("id", 42, "expected a string, got int"),
+        ("downloads", -1, "negative count"),
+        ("downloads", "12", "expected an integer, got str"),
+        ("likes", True, "expected an integer, got bool"),
+        ("trendingScore", float("nan"), "not a finite number"),
+        ("gated", True, 'expected false, "auto" or "manual"'),
+        ("gated", "yes", 'expected false, "auto" or "manual"'),
+        ("createdAt", "yesterday", "not an ISO-8601 timestamp"),
+        ("createdAt", "2024-01-01T00:00:00", "timestamp without a time zone"),
+        ("tags", "a,b", "expected a list of strings, got str"),
+        ("tags", ["a", 3], "expected a list of strings, found a non-string tag"),
+        ("sha", "abc", "expected a 40-hex commit sha"),
+        ("_id", "zz", "expected a 24-hex ObjectId"),
+        ("private", "false", "expected true or false, got str"),
+    ],
+)
+def test_each_invalid_field_gets_its_reason(field, value, reason):
+    record = ModelRecord.from_hub({**GOOD, field: value})
+    assert validate(record) == {field: reason}
+
+
+def test_values_are_normalized_to_the_hub_types():
+    record = ModelRecord.from_hub(
+        {**GOOD, "downloads": 5.0, "createdAt": "2024-02-19T12:06:12+01:00", "gated": "manual"}
+    )
+    assert validate(record) == {}
+    assert record.downloads == 5
+    assert isinstance(record.downloads, int)
+    assert record.createdAt == "2024-02-19T11:06:12.000Z"
+    assert record.gated == "manual"
+
+
+def test_datasets_and_spaces_have_their_own_fields():
+    dataset = DatasetRecord.from_hub({**GOOD, "id": "rajpurkar/squad"})
+    assert validate(dataset) == {}
+    assert not hasattr(dataset, "pipeline_tag")
+    space = SpaceRecord.from_hub({"id": "mteb/leaderboard", "sdk": "gradio", "likes": 3})
+    assert validate(space) == {}
+    assert (space.sdk, space.repoType) == ("gradio", "space")
+    assert validate(SpaceRecord.from_hub({"id": "a/b", "sdk": ["gradio"]})) == {
+        "sdk": "expected a string, got list"
+    }
