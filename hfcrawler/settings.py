@@ -44,9 +44,13 @@ HUB_RETRY_TIMES = 10
 HUB_BACKOFF_BASE = 1.0
 HUB_BACKOFF_MAX = 60.0
 HUB_RETRY_MAX_WAIT = 900.0
-# Requests kept in reserve in each rate-limit window, so a few other clients of the same
-# quota (a browser, a second crawl) do not push us into 429s.
-HUB_QUOTA_RESERVE = 1
+# Requests left unused in each rate-limit window, for other clients of the same quota.
+HUB_QUOTA_RESERVE = 0
+# Share of a window's quota that may be used at once; the rest is spread over the window.
+HUB_QUOTA_BURST = 0.5
+# Seconds added after a window's announced reset before using the new window, since ``t`` is
+# rounded to whole seconds (at most a tenth of the window, so short windows are not wasted).
+HUB_RESET_MARGIN = 1.0
 
 RETRY_ENABLED = False  # replaced by hfcrawler.middlewares.retry, which backs off and bounds time
 DOWNLOADER_MIDDLEWARES = {

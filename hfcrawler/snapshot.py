@@ -307,7 +307,8 @@ class Attempt:
                 for line in fh:
                     yield json.loads(line)["id"]
 
-    def manifest(self, status: str, reason: str | None, counts: dict[str, Any]) -> dict[str, Any]:
+    def manifest(self, status: str, reason: str | None, counts: dict[str, int]) -> dict[str, Any]:
+        """The manifest of this attempt, given this run's request counters."""
         parts = [p for p in self.state.parts if p.records or p is self.state.parts[0]]
         return {
             "repo_type": self.state.repo_type,
@@ -324,7 +325,7 @@ class Attempt:
                 "records": self.state.records,
                 "rejected": self.state.rejected,
                 "pages": self.state.pages,
-                **counts,
+                **self.totals(counts),
             },
             "parts": [
                 {"name": p.name, "records": p.records, "sha256": file_sha256(self.path / p.name)}
@@ -337,7 +338,7 @@ class Attempt:
             },
         }
 
-    def publish(self, counts: dict[str, Any]) -> Path:
+    def publish(self, counts: dict[str, int]) -> Path:
         """Write the manifest and rename the attempt to ``date=…`` (replacing a same-day one)."""
         for part in self.state.parts[1:]:
             if not part.records:
@@ -357,8 +358,10 @@ class Attempt:
         shutil.rmtree(replaced, ignore_errors=True)
         return target
 
-    def abandon(self, reason: str, counts: dict[str, Any]) -> Path:
+    def abandon(self, reason: str, counts: dict[str, int]) -> Path:
         """Record why this attempt stopped; it stays in place to be resumed by the next run."""
+        self._counters = counts
+        self._write_state()
         manifest = self.manifest("incomplete", reason, counts)
         _fsync_write(self.path / MANIFEST, json.dumps(manifest, indent=1).encode())
         return self.path

@@ -65,6 +65,7 @@ def fakehub() -> Iterator:
     for process in started:
         process.terminate()
         process.wait(timeout=10)
+        process.stdout.close()
 
 
 def crawl(

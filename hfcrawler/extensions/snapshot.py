@@ -134,7 +134,7 @@ class SnapshotExtension:
             logger.error("Snapshot FAILED: %s", why)
             return
         try:
-            counts = attempt.totals(self.counts())
+            counts = self.counts()
             if reason == "finished" and attempt.state.done and self.failure is None:
                 path = attempt.publish(counts)
                 self.outcome = Outcome(True, f"published {attempt.state.records} records", path)

@@ -1,8 +1,10 @@
 """Paces requests by the Hub's ``RateLimit`` headers and waits out 429s as the server says.
 
-Every response tells how many requests are left in the current window and when it resets. Before
-each request we wait so that the remaining ones are spread evenly over what is left of the window
-(keeping ``HUB_QUOTA_RESERVE`` in hand), which uses the whole quota without running into 429s. One
+Every response tells how many requests are left in the current window and when it resets. A
+share ``HUB_QUOTA_BURST`` of each window's quota may be used at once — so a crawl smaller than the
+quota is not slowed at all — and the rest is spread evenly until the window resets (keeping
+``HUB_QUOTA_RESERVE`` in hand). When nothing is left we wait for the reset plus
+``HUB_RESET_MARGIN``. This uses the whole quota without running into 429s. One
 :class:`Pacer` per Hub origin is shared by every spider in the process, so models, datasets and
 Spaces crawled together share one quota as the Hub counts it.
 
@@ -38,8 +40,10 @@ THROTTLED = "hub_throttled"  # 429s met so far by this request
 class Pacer:
     """The quota of one origin as last reported, and the time of the next free request slot."""
 
-    def __init__(self, reserve: int) -> None:
+    def __init__(self, reserve: int, margin: float, burst: float) -> None:
         self.reserve = reserve
+        self.margin = margin
+        self.burst = burst
         self.remaining: float | None = None
         self.reset_at = 0.0
         self.last_slot = 0.0
@@ -63,7 +67,15 @@ class Pacer:
         if self.remaining is None or now >= self.reset_at:
             slot = now  # nothing known, or a new window has started
         elif self.remaining <= self.reserve:
-            slot = self.reset_at + 1.0
+            margin = min(self.margin, 0.1 * self.window) if self.window else self.margin
+            slot = self.reset_at + margin
+        elif self.quota and self.window and self.quota - self.reserve > 1:
+            # A burst at the start of the window, then the rest spread evenly until it resets.
+            usable = self.quota - self.reserve
+            burst = min(self.burst * usable, usable - 1)
+            used = self.quota - self.remaining
+            start = self.reset_at - self.window
+            slot = max(now, start + (used + 1 - burst) * self.window / (usable - burst))
         else:
             spacing = (self.reset_at - now) / (self.remaining - self.reserve)
             slot = max(now, self.last_slot + spacing)
@@ -80,6 +92,8 @@ class RateLimitMiddleware:
         settings = crawler.settings
         self.stats = crawler.stats
         self.reserve = settings.getint("HUB_QUOTA_RESERVE")
+        self.margin = settings.getfloat("HUB_RESET_MARGIN")
+        self.burst = settings.getfloat("HUB_QUOTA_BURST")
         self.base = settings.getfloat("HUB_BACKOFF_BASE")
         self.cap = settings.getfloat("HUB_BACKOFF_MAX")
         self.max_wait = settings.getfloat("HUB_RETRY_MAX_WAIT")
@@ -89,7 +103,7 @@ class RateLimitMiddleware:
         return cls(crawler)
 
     def pacer(self, url: str) -> Pacer:
-        return self.pacers.setdefault(origin(url), Pacer(self.reserve))
+        return self.pacers.setdefault(origin(url), Pacer(self.reserve, self.margin, self.burst))
 
     async def process_request(self, request: Request) -> None:
         delay = self.pacer(request.url).reserve_slot(time.monotonic())

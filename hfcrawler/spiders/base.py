@@ -13,12 +13,14 @@ and ``_version`` are accepted and ignored. A token given as an argument is refus
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
 from scrapy.exceptions import CloseSpider
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from hfcrawler.extensions.snapshot import SnapshotExtension
 from hfcrawler.headers import next_link
@@ -34,6 +36,15 @@ if TYPE_CHECKING:
 LISTING = "hub_listing"  # the response must be a JSON array; its parsed body lands in PAGE
 PAGE = "hub_page"
 PAGE_NUMBER = "hub_page_number"
+
+
+def http_error(response: Response) -> str:
+    """``HTTP <status>``, with the Hub's own error message when its body has one."""
+    try:
+        message = json.loads(response.body)["error"]
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {response.status}"
+    return f"HTTP {response.status}: {str(message)[:200]}"
 
 
 class HubListingSpider(scrapy.Spider):
@@ -116,7 +127,9 @@ class HubListingSpider(scrapy.Spider):
 
     def page_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.fail(f"page {request.meta[PAGE_NUMBER]} ({request.url}) failed: {failure.value}")
+        error = failure.value
+        why = http_error(error.response) if isinstance(error, HttpError) else str(error)
+        self.fail(f"page {request.meta[PAGE_NUMBER]} ({request.url}) failed: {why}")
 
     def fail(self, reason: str) -> None:
         """Stop the crawl; the attempt is kept (with this reason) to be resumed later."""

@@ -1,0 +1,80 @@
+"""``scrapy crawl``'s exit status and what a failed crawl leaves behind."""
+
+import hashlib
+import json
+
+from conftest import crawl, read_partition
+
+from fakehub.hub import SyntheticHub
+
+FAST_RETRIES = {"HUB_BACKOFF_BASE": 0.05, "HUB_BACKOFF_MAX": 0.2, "HUB_RETRY_MAX_WAIT": 2}
+
+
+def tree_digest(path):
+    return {
+        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_page_that_always_fails_exits_non_zero_and_keeps_the_earlier_snapshot(fakehub, tmp_path):
+    healthy = fakehub("--models", "1500", "--seed", "2", "--page-cap", "500")
+    earlier = crawl(
+        "models", endpoint=healthy.url, data=tmp_path, settings={"SNAPSHOT_DATE": "2026-01-01"}
+    )
+    assert earlier.returncode == 0, earlier.stderr[-2000:]
+    old = tmp_path / "snapshots/models/date=2026-01-01"
+    before = tree_digest(old)
+
+    broken = fakehub("--models", "1500", "--seed", "2", "--page-cap", "500", "--fault", "error@3x*")
+    for date in ("2026-01-01", "2026-01-02"):
+        result = crawl(
+            "models",
+            endpoint=broken.url,
+            data=tmp_path,
+            settings={**FAST_RETRIES, "SNAPSHOT_DATE": date},
+        )
+        assert result.returncode == 1
+        assert "hfcrawler: models: FAILED, page 3" in result.stderr
+        assert "HTTP 500" in result.stderr
+        assert not (tmp_path / "snapshots/models/date=2026-01-02").exists()
+        assert tree_digest(old) == before
+
+    attempt = json.loads((tmp_path / "snapshots/models/.attempt/manifest.json").read_text())
+    assert attempt["status"] == "incomplete"
+    assert attempt["reason"].startswith("page 3 (")
+    assert attempt["counts"]["records"] == 1000
+
+
+def test_the_same_command_resumes_a_failed_crawl(fakehub, tmp_path):
+    # Page 3 fails 20 times in a row: more than one run's retries, fewer than two runs'.
+    hub = fakehub("--models", "1500", "--seed", "2", "--page-cap", "500", "--fault", "error@3x20")
+    failed = crawl("models", endpoint=hub.url, data=tmp_path, settings=FAST_RETRIES)
+    assert failed.returncode == 1
+
+    resumed = crawl("models", endpoint=hub.url, data=tmp_path, settings=FAST_RETRIES)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "Resuming the models attempt" in resumed.stderr
+    (partition,) = (tmp_path / "snapshots/models").glob("date=*")
+    records = read_partition(partition)
+    expected = [r["id"] for r in SyntheticHub(seed=2, models=1500).records("models")]
+    assert sorted(r["id"] for r in records) == sorted(expected)
+    manifest = json.loads((partition / "manifest.json").read_text())
+    assert manifest["resumed"] == 1
+    # Both runs' requests are counted: 2 good pages, 20 failures of page 3, then page 3 itself.
+    assert len(expected) == 1472
+    assert manifest["counts"]["pages"] == 3
+    assert manifest["counts"]["requests"] == 23
+    # Every failure was retried but the one the first run gave up on.
+    assert manifest["counts"]["retries"] == 19
+
+
+def test_a_token_on_the_command_line_is_refused(fakehub, tmp_path):
+    hub = fakehub("--models", "10")
+    result = crawl("models", endpoint=hub.url, data=tmp_path, settings={"HF_TOKEN": "hf_secret"})
+    assert result.returncode == 1
+    assert "HF_TOKEN environment variable" in result.stderr
+    assert not (tmp_path / "snapshots/models").exists() or not any(
+        (tmp_path / "snapshots/models").glob("date=*")
+    )

@@ -1,0 +1,81 @@
+"""The token: sent to the Hub's origin only, and never written or printed anywhere."""
+
+import json
+
+from conftest import crawl, read_partition
+
+from fakehub.hub import SyntheticHub
+
+TOKEN = "hf_TestSecret0123456789abcdef"  # noqa: S105 (a test token for the emulator)
+
+
+def test_the_token_shows_the_owners_private_models_and_nothing_else_shows_the_token(
+    fakehub, tmp_path
+):
+    owner = SyntheticHub(seed=3, models=2000).owners_with_private("models")[0]
+    hub = fakehub(
+        "--models",
+        "2000",
+        "--seed",
+        "3",
+        "--page-cap",
+        "800",
+        env={"FAKEHUB_TOKENS": f"{owner}={TOKEN}"},
+    )
+    home = tmp_path / "home"
+    result = crawl(
+        "models",
+        endpoint=hub.url,
+        data=tmp_path / "data",
+        env={"HF_TOKEN": TOKEN, "HOME": str(home)},
+        settings={"LOG_LEVEL": "DEBUG"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    (partition,) = (tmp_path / "data/snapshots/models").glob("date=*")
+    ids = {r["id"] for r in read_partition(partition)}
+    expected = {
+        r["id"] for r in SyntheticHub(seed=3, models=2000).records("models", token_owner=owner)
+    }
+    assert ids == expected
+    private = [r for r in read_partition(partition) if r["private"]]
+    assert private
+    assert {r["author"] for r in private} == {owner}
+
+    assert TOKEN not in result.stdout + result.stderr
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+    assert hub.stats()["auth_by_host"]
+
+
+def test_a_wrong_token_fails_the_crawl(fakehub, tmp_path):
+    hub = fakehub("--models", "100", env={"FAKEHUB_TOKENS": f"someone={TOKEN}"})
+    result = crawl("models", endpoint=hub.url, data=tmp_path, env={"HF_TOKEN": "hf_wrong"})
+    assert result.returncode == 1
+    assert "FAILED, page 1" in result.stderr
+    assert "HTTP 401" in result.stderr
+    assert not list((tmp_path / "snapshots/models").glob("date=*"))
+
+
+def test_a_link_to_another_host_gets_no_authorization(fakehub, tmp_path):
+    # The emulator writes its Link URLs with "localhost": the same server under another host name.
+    hub = fakehub(
+        "--models",
+        "1500",
+        "--page-cap",
+        "500",
+        "--link-host",
+        "localhost",
+        env={"FAKEHUB_TOKENS": f"open-lab={TOKEN}"},
+    )
+    result = crawl("models", endpoint=hub.url, data=tmp_path, env={"HF_TOKEN": TOKEN})
+    assert result.returncode == 0, result.stderr[-2000:]
+    stats = hub.stats()
+    port = hub.url.rsplit(":", 1)[1]
+    assert stats["requests_by_host"][f"localhost:{port}"] == 2
+    assert stats["auth_by_host"] == {f"127.0.0.1:{port}": 1}
+    manifest = json.loads(
+        next((tmp_path / "snapshots/models").glob("date=*/manifest.json")).read_text()
+    )
+    assert manifest["counts"]["pages"] == 3
