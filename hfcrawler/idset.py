@@ -14,7 +14,9 @@ import numpy as np
 
 
 def id_hash(repo_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(repo_id.encode(), digest_size=8).digest(), "little")
+    # Signed, so that numpy compares it as an int64 instead of falling back to Python objects.
+    digest = hashlib.blake2b(repo_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 class IdSet:
@@ -23,7 +25,7 @@ class IdSet:
     def __init__(self, batch: int = 1 << 16) -> None:
         self._batch = batch
         self._recent: set[int] = set()
-        self._merged = np.empty(0, dtype=np.uint64)
+        self._merged = np.empty(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self._recent) + int(self._merged.size)
@@ -43,6 +45,6 @@ class IdSet:
         return True
 
     def _merge(self) -> None:
-        batch = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
+        batch = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
         self._merged = np.union1d(self._merged, batch)
         self._recent.clear()

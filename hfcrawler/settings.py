@@ -20,6 +20,7 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "hfcrawler.logformatter.QuietLogFormatter"
 
 # A listing is one chain of cursor pages, so there is never more than one request in flight per
 # spider; running several spiders in one process shares the quota and the pacing.

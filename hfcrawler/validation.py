@@ -21,6 +21,9 @@ class InvalidValueError(ValueError):
 
 
 _HEX24 = re.compile(r"[0-9a-f]{24}")
+_BLANK = re.compile(r"\s")
+# The Hub's own form; anything else that parses is normalized to it.
+_HUB_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 _HEX40 = re.compile(r"[0-9a-f]{40}")
 GATED_VALUES = ("auto", "manual")
 MAX_ID_LENGTH = 256
@@ -35,7 +38,7 @@ def text(value: Any) -> str:
 def repo_id(value: Any) -> str:
     value = text(value)
     # Legacy repos have no namespace ("gpt2"); anything with blanks or absurd length is corrupt.
-    if not value or len(value) > MAX_ID_LENGTH or any(c.isspace() for c in value):
+    if not value or len(value) > MAX_ID_LENGTH or _BLANK.search(value):
         raise InvalidValueError("not a repo id")
     return value
 
@@ -92,6 +95,8 @@ def timestamp(value: Any) -> str:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidValueError("not an ISO-8601 timestamp") from None
+    if _HUB_TIME.fullmatch(value):
+        return value
     if moment.tzinfo is None:
         raise InvalidValueError("timestamp without a time zone")
     moment = moment.astimezone(UTC)

@@ -1,0 +1,5 @@
+"""Entry point of `python -m fakehub`; see fakehub.cli."""
+
+from fakehub.cli import main
+
+raise SystemExit(main())
