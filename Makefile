@@ -28,5 +28,17 @@ test: lint
 bench: setup
 	$(BIN)/python -m bench
 
+# A local Scrapyd in its own directory (never the project: it would serve the working tree).
+SCRAPYD_HOME ?= $(HOME)/.local/share/hfcrawler/scrapyd
+SCRAPYD_PORT ?= 6800
+
+scrapyd: setup
+	SCRAPYD_HOME="$(SCRAPYD_HOME)" SCRAPYD_PORT="$(SCRAPYD_PORT)" PYTHON="$(abspath $(BIN))/python" \
+		sh deploy/scrapyd-local.sh
+
+deploy: setup
+	SCRAPYD_HOME="$(SCRAPYD_HOME)" SCRAPYD_PORT="$(SCRAPYD_PORT)" BIN="$(abspath $(BIN))" \
+		sh deploy/deploy.sh
+
 clean:
 	rm -rf build *.egg-info demo .pytest_cache .ruff_cache

@@ -2,13 +2,15 @@
 
 A record holds exactly the fields of the snapshot contract; a field the Hub left out is ``None``
 (written as null), never a made-up value. :class:`Rejection` carries a record that failed
-validation, with the reason per field, to ``rejected.jsonl.gz``. :class:`PageEnd` marks the end of
-one listing page, so that the snapshot writer can checkpoint between pages.
+validation, with the reason per field, to ``rejected.jsonl.gz``. The spiders yield one
+:class:`ListingPage` per page of a listing: the page is the unit the pipelines validate,
+deduplicate and write, and the snapshot checkpoints after each one. (One Scrapy item per record
+would cost more CPU in Scrapy's item machinery than everything else the crawl does.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any, ClassVar, Self
 
@@ -94,9 +96,11 @@ class Rejection:
 
 
 @dataclass(slots=True)
-class PageEnd:
-    """The end of one listing page: where the walk goes next (None after the last page)."""
+class ListingPage:
+    """One page of a listing: its records, the items rejected so far, where the walk goes next."""
 
     url: str
+    number: int
     next_url: str | None
-    items: int = 0
+    records: list[HubRecord] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)

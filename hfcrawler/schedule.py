@@ -1,6 +1,6 @@
 """Schedule hfcrawler's crawls on Scrapyd safely, and report how each spider's latest job ended.
 
-Usage::
+Usage, from the project directory::
 
     python -m hfcrawler.schedule models datasets spaces   # start today's crawls
     python -m hfcrawler.schedule --status                 # latest job of every spider
@@ -17,8 +17,8 @@ Scrapyd's own environment.
 Scheduling checks every Scrapyd answer's JSON body (Scrapyd reports errors as HTTP 200 with
 ``"status": "error"``), refuses a spider that already has a pending or running job in the project
 (two crawls of one listing would fight over the same snapshot), and names each job
-``<spider>-<UTC date>``, numbered ``-2``, ``-3``… when the day's crawl is run again, so every run
-keeps a log of its own.
+``<spider>-<UTC date>``, numbered ``-2``, ``-3``… when the day's crawl is run again: a reused id
+would append to the earlier run's log, where a rerun that died early would find that run's verdict.
 
 Scrapyd says only pending, running or finished, and "finished" includes crawls that failed and
 processes that died before Scrapy started. ``--status`` therefore reads each finished job's log over

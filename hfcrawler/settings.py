@@ -64,7 +64,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "hfcrawler.pipelines.validate.ValidatePipeline": 100,
     "hfcrawler.pipelines.dedupe.DedupePipeline": 200,
-    "hfcrawler.pipelines.snapshot.SnapshotPipeline": 900,
+    "hfcrawler.pipelines.snapshot.SnapshotPipeline": 300,
 }
 
 EXTENSIONS = {

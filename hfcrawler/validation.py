@@ -27,6 +27,9 @@ _HUB_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 _HEX40 = re.compile(r"[0-9a-f]{40}")
 GATED_VALUES = ("auto", "manual")
 MAX_ID_LENGTH = 256
+MAX_COUNT = 2**63 - 1
+# Past this a float cannot hold every integer (a JSON parser may give big integers as floats).
+MAX_EXACT_FLOAT = 2**53
 
 
 def text(value: Any) -> str:
@@ -59,12 +62,14 @@ def count(value: Any) -> int:
     # bool is an int in Python, but never a count on the Hub.
     if isinstance(value, bool):
         raise InvalidValueError("expected an integer, got bool")
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < MAX_EXACT_FLOAT:
         value = int(value)
     if not isinstance(value, int):
         raise InvalidValueError(f"expected an integer, got {type(value).__name__}")
     if value < 0:
         raise InvalidValueError("negative count")
+    if value > MAX_COUNT:
+        raise InvalidValueError("integer too large")
     return value
 
 

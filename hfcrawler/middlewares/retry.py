@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import random
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
+import orjson
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import load_object
@@ -35,6 +36,17 @@ logger = logging.getLogger(__name__)
 
 TRIES = "hub_retries"  # retries made so far for this page
 WAITED = "hub_waited"  # seconds waited so far for this page (backoff and 429s)
+
+
+_NOT_JSON = object()
+
+
+def _strict_json(body: bytes) -> Any:
+    """Parse with the standard library, which takes what orjson refuses (NaN, Infinity…)."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        return _NOT_JSON
 
 
 class RetriesExhaustedError(IgnoreRequest):
@@ -64,8 +76,10 @@ class HubRetryMiddleware:
             return await self._retry(request, f"HTTP {response.status}")
         if request.meta.get(LISTING) and response.status == 200:
             try:
-                page = json.loads(response.body)
-            except ValueError:
+                page = orjson.loads(response.body)
+            except orjson.JSONDecodeError:
+                page = _strict_json(response.body)
+            if page is _NOT_JSON:
                 return await self._retry(request, "a body that is not JSON")
             if not isinstance(page, list):
                 return await self._retry(request, "JSON that is not an array")

@@ -1,4 +1,4 @@
-"""Drops a record whose ``id`` was already written to this snapshot, counting it.
+"""Drops each record whose ``id`` was already written to this snapshot, counting it.
 
 Sorting by ``createdAt`` makes duplicates rare, but a cursor is a position, not a frozen view, so
 they can still happen. When an attempt is resumed, the ids written before the interruption are
@@ -10,11 +10,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Self
 
-from scrapy.exceptions import DropItem
-
 from hfcrawler.extensions.snapshot import SnapshotExtension
 from hfcrawler.idset import IdSet
-from hfcrawler.items import HubRecord
+from hfcrawler.items import ListingPage
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -39,8 +37,11 @@ class DedupePipeline:
             logger.info("Loaded %d ids already in the resumed snapshot", len(self.seen))
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, HubRecord) and not self.seen.add(item.id):
-            self.crawler.stats.inc_value("snapshot/duplicates")
-            msg = f"duplicate id {item.id!r}"
-            raise DropItem(msg, log_level="DEBUG")
+        if not isinstance(item, ListingPage):
+            return item
+        unique = [record for record in item.records if self.seen.add(record.id)]
+        if duplicates := len(item.records) - len(unique):
+            self.crawler.stats.inc_value("snapshot/duplicates", duplicates)
+            logger.debug("Dropped %d duplicate ids on page %d", duplicates, item.number)
+        item.records = unique
         return item

@@ -1,6 +1,6 @@
-"""Writes records and rejections into the snapshot attempt and checkpoints it after each page.
+"""Writes a page's records and rejections into the snapshot attempt, then checkpoints it.
 
-Records are serialized as compact UTF-8 JSON lines in the order the Hub listed them; the attempt
+Records are serialized as compact UTF-8 JSON lines, in the order the Hub listed them. The attempt
 itself (files, checkpoints, publishing) is :class:`hfcrawler.snapshot.Attempt`, owned by
 :class:`~hfcrawler.extensions.snapshot.SnapshotExtension`. Stats: ``hub/records``,
 ``snapshot/rejected``.
@@ -8,26 +8,26 @@ itself (files, checkpoints, publishing) is :class:`hfcrawler.snapshot.Attempt`, 
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Self
 
+import orjson
+
 from hfcrawler.extensions.snapshot import SnapshotExtension
-from hfcrawler.items import HubRecord, PageEnd, Rejection
+from hfcrawler.items import ListingPage
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from hfcrawler.snapshot import Attempt
 
-
-def json_line(value: dict[str, Any]) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+_LINE = orjson.OPT_APPEND_NEWLINE
 
 
 class SnapshotPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.snapshot = crawler.get_extension(SnapshotExtension)
         self.attempt: Attempt
 
     @classmethod
@@ -35,16 +35,20 @@ class SnapshotPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.attempt = self.crawler.get_extension(SnapshotExtension).attempt()
+        self.attempt = self.snapshot.attempt()
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, HubRecord):
-            self.attempt.add_record(json_line({n: getattr(item, n) for n in item.field_names()}))
-            self.stats.inc_value("hub/records")
-        elif isinstance(item, Rejection):
-            self.attempt.add_rejection(json_line({"reason": item.reason, "record": item.record}))
-            self.stats.inc_value("snapshot/rejected")
-        elif isinstance(item, PageEnd):
-            counters = self.crawler.get_extension(SnapshotExtension).counts()
-            self.attempt.checkpoint(item.next_url, counters)
+        if not isinstance(item, ListingPage):
+            return item
+        for record in item.records:
+            names = record.field_names()
+            self.attempt.add_record(
+                orjson.dumps({n: getattr(record, n) for n in names}, option=_LINE)
+            )
+        for rejection in item.rejections:
+            line = {"reason": rejection.reason, "record": rejection.record}
+            self.attempt.add_rejection(orjson.dumps(line, option=_LINE, default=repr))
+        self.stats.inc_value("hub/records", len(item.records))
+        self.stats.inc_value("snapshot/rejected", len(item.rejections))
+        self.attempt.checkpoint(item.next_url, self.snapshot.counts())
         return item

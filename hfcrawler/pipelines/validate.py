@@ -1,8 +1,8 @@
-"""Normalizes each record to the Hub's documented types, or turns it into a :class:`Rejection`.
+"""Normalizes each record of a page to the Hub's documented types, or turns it into a rejection.
 
-A rejected record is never silently dropped: it goes on to the snapshot writer, which stores it in
-``rejected.jsonl.gz`` with its reason per field, and each failing field is counted in the stats as
-``snapshot/rejected/<field>``.
+A rejected record is never silently dropped: it moves to the page's rejections, which the snapshot
+writer stores in ``rejected.jsonl.gz`` with the reason per field. Each failing field is counted
+in the stats as ``snapshot/rejected/<field>``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
 
-from hfcrawler.items import HubRecord, Rejection
+from hfcrawler.items import ListingPage, Rejection
 from hfcrawler.validation import validate
 
 if TYPE_CHECKING:
@@ -28,11 +28,16 @@ class ValidatePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, HubRecord):
+        if not isinstance(item, ListingPage):
             return item
-        problems = validate(item)
-        if not problems:
-            return item
-        for name in problems:
-            self.stats.inc_value(f"snapshot/rejected/{name}")
-        return Rejection(problems, ItemAdapter(item).asdict())
+        valid = []
+        for record in item.records:
+            problems = validate(record)
+            if not problems:
+                valid.append(record)
+                continue
+            for name in problems:
+                self.stats.inc_value(f"snapshot/rejected/{name}")
+            item.rejections.append(Rejection(problems, ItemAdapter(record).asdict()))
+        item.records = valid
+        return item

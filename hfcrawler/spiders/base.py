@@ -25,7 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from hfcrawler.extensions.snapshot import SnapshotExtension
 from hfcrawler.headers import next_link
 from hfcrawler.hub import hub_endpoint, refuse_token_arguments
-from hfcrawler.items import HubRecord, PageEnd, Rejection
+from hfcrawler.items import HubRecord, ListingPage, Rejection
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -110,18 +110,18 @@ class HubListingSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         number = response.meta[PAGE_NUMBER]
-        page: list[Any] = response.meta.pop(PAGE)
-        self.crawler.stats.inc_value("hub/pages")
-        for raw in page:
-            if isinstance(raw, dict):
-                yield self.record_class.from_hub(raw)
-            else:
-                yield Rejection({"record": "not a JSON object"}, {"value": raw})
         next_url = next_link(response.headers.getlist("Link"), response.url)
         if next_url is not None and next_url == response.url:
             self.fail(f"page {number} links to itself ({response.url}); the listing cannot end")
-            return
-        yield PageEnd(response.url, next_url, len(page))
+        page = ListingPage(response.url, number, next_url)
+        from_hub = self.record_class.from_hub
+        for raw in response.meta.pop(PAGE):
+            if isinstance(raw, dict):
+                page.records.append(from_hub(raw))
+            else:
+                page.rejections.append(Rejection({"record": "not a JSON object"}, {"value": raw}))
+        self.crawler.stats.inc_value("hub/pages")
+        yield page
         if next_url is not None:
             yield self.page_request(next_url, number + 1)
 

@@ -1,0 +1,277 @@
+"""Scrapyd end to end: the local Scrapyd script, the deploy script, the schedule command, real jobs.
+
+One real Scrapyd (started by ``deploy/scrapyd-local.sh``, as ``make scrapyd`` does) serves the
+module, with the project deployed once by ``deploy/deploy.sh`` (``scrapyd-deploy``, building in a
+temporary directory); each test schedules ``models`` against its own emulator and data directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, base_env, read_partition
+
+from fakehub.hub import SyntheticHub
+
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent
+# Quick give-up for the failing page, so its job ends in about a second.
+FAST_FAILURE = ["HUB_RETRY_TIMES=1", "HUB_BACKOFF_BASE=0.05", "HUB_BACKOFF_MAX=0.05"]
+
+
+@dataclass
+class Scrapyd:
+    url: str
+    username: str
+    password: str
+    home: Path
+
+    def env(self) -> dict[str, str]:
+        return base_env(
+            SCRAPYD_URL=self.url,
+            SCRAPYD_USERNAME=self.username,
+            SCRAPYD_PASSWORD=self.password,
+            HOME=str(self.home),
+        )
+
+    def get(self, path: str) -> bytes:
+        token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        request = urllib.request.Request(
+            f"{self.url}/{path}", headers={"Authorization": f"Basic {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.read()
+
+    def jobs(self) -> dict:
+        return json.loads(self.get("listjobs.json?project=hfcrawler"))
+
+    def wait(self, jobid: str, state: str, timeout: float = 40) -> dict:
+        """Poll listjobs.json until the job is in `state`; return its entry."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for job in self.jobs()[state]:
+                if job["id"] == jobid:
+                    return job
+            time.sleep(0.2)
+        pytest.fail(f"job {jobid} never became {state}: {self.jobs()}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
+    home = tmp_path_factory.mktemp("scrapyd")
+    port = free_port()
+    env = base_env(
+        SCRAPYD_HOME=str(home),
+        SCRAPYD_PORT=str(port),
+        PYTHON=sys.executable,
+        HOME=str(home),
+        # Jobs inherit this: one scheduled without HUB_ENDPOINT must never reach the real Hub.
+        HF_ENDPOINT="http://127.0.0.1:9",
+    )
+    log = (home / "scrapyd.out").open("w")
+    process = subprocess.Popen(
+        ["sh", "deploy/scrapyd-local.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    server = None
+    try:
+        password_file = home / "password"
+        deadline = time.monotonic() + 20
+        while not (password_file.exists() and password_file.read_text().strip()):
+            assert time.monotonic() < deadline, (home / "scrapyd.out").read_text()
+            time.sleep(0.1)
+        server = Scrapyd(
+            f"http://127.0.0.1:{port}", "hfcrawler", password_file.read_text().strip(), home
+        )
+        assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+        while True:
+            assert process.poll() is None, (home / "scrapyd.out").read_text()
+            try:
+                assert json.loads(server.get("daemonstatus.json"))["status"] == "ok"
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "Scrapyd did not answer"
+                time.sleep(0.2)
+
+        deployed = subprocess.run(
+            ["sh", "deploy/deploy.sh"],
+            cwd=ROOT,
+            env={**server.env(), "BIN": str(BIN), "TMPDIR": str(home)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        assert "deployed hfcrawler version" in deployed.stdout
+        spiders = json.loads(server.get("listspiders.json?project=hfcrawler"))["spiders"]
+        assert {"models", "datasets", "spaces"} <= set(spiders)
+        yield server
+    finally:
+        # Jobs outlive a stopped Scrapyd: end the ones a failed test left running first.
+        if server is not None:
+            with contextlib.suppress(OSError):
+                for job in server.jobs()["running"]:
+                    os.kill(job["pid"], signal.SIGKILL)
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def schedule(server: Scrapyd, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hfcrawler.schedule", *args],
+        cwd=ROOT,
+        env=server.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def scheduled_jobid(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("scheduled models")]
+    return line.split(" as job ")[1].split()[0]
+
+
+def test_scheduled_crawl_publishes_the_exact_partition_and_refuses_an_overlap(
+    scrapyd: Scrapyd, fakehub, tmp_path: Path
+) -> None:
+    # Three pages a second apart keep the job running while the second schedule is tried.
+    hub = fakehub("--models", "300", "--seed", "5", "--page-cap", "100", "--latency-page", "1")
+    data = tmp_path / "data"
+    first = schedule(scrapyd, "models", "--data", str(data), "--setting", f"HUB_ENDPOINT={hub.url}")
+    jobid = scheduled_jobid(first)
+    assert jobid.startswith("models-20")
+    assert f"(data: {data})" in first.stdout
+
+    scrapyd.wait(jobid, "running")
+    second = schedule(
+        scrapyd, "models", "--data", str(data), "--setting", f"HUB_ENDPOINT={hub.url}"
+    )
+    assert second.returncode == 1
+    assert f"refused models: job {jobid} is already running" in second.stderr
+    assert [job["id"] for job in scrapyd.jobs()["pending"]] == []
+
+    finished = scrapyd.wait(jobid, "finished")
+    (partition,) = (data / "snapshots" / "models").glob("date=*")
+    manifest = json.loads((partition / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["endpoint"] == hub.url
+    expected = {r["id"]: r for r in SyntheticHub(seed=5, models=300).records("models")}
+    records = {r["id"]: r for r in read_partition(partition)}
+    assert records.keys() == expected.keys()
+    assert manifest["counts"]["records"] == len(expected)
+    for repo_id, record in records.items():
+        assert {k: record[k] for k in expected[repo_id]} == expected[repo_id], repo_id
+
+    log = scrapyd.get(finished["log_url"].lstrip("/")).decode()
+    assert f"Snapshot published: published {len(expected)} records in {partition}" in log
+    assert log.rstrip().endswith("Spider closed (finished)")
+
+    report = schedule(scrapyd, "--status", "models")
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert report.stdout.split()[:4] == ["models", "published", "job", jobid]
+    assert f"published {len(expected)} records in {partition}" in report.stdout
+
+
+def test_job_whose_page_always_fails_is_reported_failed_with_its_reason(
+    scrapyd: Scrapyd, fakehub, tmp_path: Path
+) -> None:
+    hub = fakehub("--models", "300", "--page-cap", "100", "--fault", "error@2x*")
+    settings = [f"HUB_ENDPOINT={hub.url}", *FAST_FAILURE]
+    result = schedule(
+        scrapyd,
+        "models",
+        "--data",
+        str(tmp_path),
+        *(arg for setting in settings for arg in ("--setting", setting)),
+    )
+    jobid = scheduled_jobid(result)
+    scrapyd.wait(jobid, "finished")
+
+    report = schedule(scrapyd, "--status", "models")
+    assert report.returncode == 1
+    assert report.stdout.split()[:4] == ["models", "failed", "job", jobid]
+    assert "page 2 (" in report.stdout
+    assert "failed: gave up after 2 attempts" in report.stdout
+    assert "[spider closed: hub_failed]" in report.stdout
+    assert not list((tmp_path / "snapshots" / "models").glob("date=*"))
+
+
+def test_job_that_died_before_scrapy_started_is_failed_not_finished(
+    scrapyd: Scrapyd, tmp_path: Path
+) -> None:
+    # An unknown log encoding kills the job right after it creates its (empty) log file, like a
+    # requirement missing from Scrapyd's environment; Scrapyd still lists the job as finished.
+    result = schedule(
+        scrapyd, "models", "--data", str(tmp_path), "--setting", "LOG_ENCODING=no-such-codec"
+    )
+    jobid = scheduled_jobid(result)
+    finished = scrapyd.wait(jobid, "finished")
+    assert scrapyd.get(finished["log_url"].lstrip("/")) == b""
+
+    report = schedule(scrapyd, "--status")
+    assert report.returncode == 1
+    lines = {line.split()[0]: line for line in report.stdout.splitlines()}
+    assert lines["models"].split()[:4] == ["models", "failed", "job", jobid]
+    assert "the job left no log or an empty one: it died before Scrapy started" in lines["models"]
+    assert lines["datasets"].split()[:2] == ["datasets", "none"]
+
+    # Without any log file (a job that never got as far as opening it), the verdict is the same.
+    (scrapyd.home / finished["log_url"].lstrip("/")).unlink()
+    assert scrapyd.wait(jobid, "finished")["log_url"] is None
+    report = schedule(scrapyd, "--status", "models")
+    assert report.returncode == 1
+    assert report.stdout.split()[:2] == ["models", "failed"]
+    assert "the job left no log or an empty one" in report.stdout
+
+
+def test_scheduling_refuses_a_token_and_reports_scrapyd_errors(scrapyd: Scrapyd) -> None:
+    token = schedule(scrapyd, "models", "--setting", "HF_TOKEN=hf_secret")
+    assert token.returncode == 2
+    assert "refusing --setting HF_TOKEN" in token.stderr
+    assert not [job for state in ("pending", "running") for job in scrapyd.jobs()[state]]
+
+    unknown = schedule(scrapyd, "models", "nosuchspider")
+    assert unknown.returncode == 1
+    assert "no spider nosuchspider in project 'hfcrawler'" in unknown.stderr
+
+    # Scrapyd answers an unknown project with HTTP 200 and "status": "error".
+    project = schedule(scrapyd, "--status", "--project", "elsewhere")
+    assert project.returncode == 1
+    assert "answered with an error: project 'elsewhere' not found" in project.stderr
+
+    wrong = subprocess.run(
+        [sys.executable, "-m", "hfcrawler.schedule", "--status"],
+        cwd=ROOT,
+        env={**scrapyd.env(), "SCRAPYD_PASSWORD": "wrong"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert wrong.returncode == 1
+    assert "refused the credentials (HTTP 401)" in wrong.stderr
