@@ -3,7 +3,7 @@
 A record holds exactly the fields of the snapshot contract; a field the Hub left out is ``None``
 (written as null), never a made-up value. :class:`Rejection` carries a record that failed
 validation, with the reason per field, to ``rejected.jsonl.gz``. The spiders yield one
-:class:`ListingPage` per page of a listing: the page is the unit the pipelines validate,
+:class:`SnapshotPage` per page of a listing: the page is the unit the pipelines validate,
 deduplicate and write, and the snapshot checkpoints after each one. (One Scrapy item per record
 would cost more CPU in Scrapy's item machinery than everything else the crawl does.)
 """
@@ -16,7 +16,20 @@ from typing import Any, ClassVar, Self
 
 
 @dataclass(slots=True)
-class HubRecord:
+class Record:
+    """A line of a snapshot; ``KEY`` names the field that identifies it within the snapshot."""
+
+    KEY: ClassVar[str] = "id"
+
+    @classmethod
+    @cache
+    def field_names(cls) -> tuple[str, ...]:
+        """The record's fields, in output order."""
+        return tuple(f.name for f in fields(cls))
+
+
+@dataclass(slots=True)
+class HubRecord(Record):
     """Fields every repo type shares."""
 
     REPO_TYPE: ClassVar[str] = ""
@@ -33,12 +46,6 @@ class HubRecord:
     disabled: bool | None = None
     sha: str | None = None
     repoType: str | None = None
-
-    @classmethod
-    @cache
-    def field_names(cls) -> tuple[str, ...]:
-        """The record's fields, in output order."""
-        return tuple(f.name for f in fields(cls))
 
     @classmethod
     def from_hub(cls, raw: dict[str, Any]) -> Self:
@@ -88,6 +95,41 @@ _HUB_FIELDS: dict[type, tuple[str, ...]] = {
 
 
 @dataclass(slots=True)
+class AuthorRecord(Record):
+    """An author's profile, from the user or organization overview endpoint."""
+
+    KEY: ClassVar[str] = "name"
+
+    name: str | None = None
+    kind: str | None = None  # "user" or "org": which overview endpoint answered
+    fullname: str | None = None
+    avatarUrl: str | None = None
+    isPro: bool | None = None  # users
+    plan: str | None = None  # organizations on a paid plan
+    isVerified: bool | None = None  # organizations
+    numFollowers: int | None = None
+    numFollowing: int | None = None  # users
+    numLikes: int | None = None  # users
+    numUsers: int | None = None  # organizations
+    numModels: int | None = None
+    numDatasets: int | None = None
+    numSpaces: int | None = None
+    fetchedAt: str | None = None
+
+    @classmethod
+    def from_overview(cls, kind: str, raw: dict[str, Any], fetched_at: str) -> Self:
+        """Pick the profile's fields from an overview; users name themselves in ``user``."""
+        picked = {name: raw.get(name) for name in _PROFILE_FIELDS}
+        picked["name"] = raw.get("name") if kind == "org" else raw.get("user", raw.get("name"))
+        return cls(**picked, kind=kind, fetchedAt=fetched_at)
+
+
+_PROFILE_FIELDS = tuple(
+    name for name in AuthorRecord.field_names() if name not in {"name", "kind", "fetchedAt"}
+)
+
+
+@dataclass(slots=True)
 class Rejection:
     """A record that failed validation: what it was and why, field by field."""
 
@@ -96,11 +138,15 @@ class Rejection:
 
 
 @dataclass(slots=True)
-class ListingPage:
-    """One page of a listing: its records, the items rejected so far, where the walk goes next."""
+class SnapshotPage:
+    """One page of a crawl: its records, the items rejected so far, and where the crawl resumes.
 
-    url: str
+    For a listing, ``source`` is the page's URL and ``cursor`` the next page's (None on the last
+    page); for the authors crawl, a page is a batch of profiles and the cursor a rank.
+    """
+
+    source: str
     number: int
-    next_url: str | None
-    records: list[HubRecord] = field(default_factory=list)
+    cursor: str | None
+    records: list[Record] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)

@@ -84,6 +84,10 @@ SNAPSHOT_COMPRESSLEVEL = 6
 # An interrupted attempt younger than this is resumed by the next run; an older one is discarded.
 SNAPSHOT_RESUME_MAX_AGE = 12 * 3600
 
+# The authors crawl: most overview requests a run, and the age under which a profile is reused.
+AUTHORS_BUDGET = 300
+AUTHORS_MAX_AGE_DAYS = 7.0
+
 # Seconds between progress lines in the log.
 PROGRESS_INTERVAL = 15.0
 

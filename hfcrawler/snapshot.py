@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
+import orjson
+
 from hfcrawler import __version__
 
 logger = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ class AttemptState:
     query: dict[str, Any]
     started_at: str
     started_ts: float
-    next_url: str | None = None
+    cursor: str | None = None
     done: bool = False
     pages: int = 0
     records: int = 0
@@ -261,8 +263,12 @@ class Attempt:
     def add_rejection(self, line: bytes) -> None:
         self._rejections.append(line)
 
-    def checkpoint(self, next_url: str | None, counters: dict[str, int]) -> None:
-        """Durably append the page's buffered lines, then record where the walk goes next."""
+    def checkpoint(self, cursor: str | None, counters: dict[str, int]) -> None:
+        """Durably append the page's buffered lines, then record where the crawl resumes.
+
+        ``cursor`` is the next page's URL for a listing (a position for other crawls), and None
+        once the crawl is complete.
+        """
         if self._records:
             self.part.bytes += self._append(self.part.name, self._records)
             self.part.records += len(self._records)
@@ -275,8 +281,8 @@ class Attempt:
             self.state.parts.append(PartState(f"part-{len(self.state.parts):05d}.jsonl.gz"))
             (self.path / self.part.name).touch()
         self.state.pages += 1
-        self.state.next_url = next_url
-        self.state.done = next_url is None
+        self.state.cursor = cursor
+        self.state.done = cursor is None
         self._counters = counters
         self._write_state()
 
@@ -298,14 +304,14 @@ class Attempt:
         keys = set(self.state.counters) | set(counters)
         return {key: self.state.counters.get(key, 0) + counters.get(key, 0) for key in keys}
 
-    def committed_ids(self) -> Iterator[str]:
-        """Ids of the records written up to the last checkpoint (to rebuild deduplication)."""
+    def committed_keys(self, key: str) -> Iterator[str]:
+        """The ``key`` field of every record written up to the last checkpoint (for dedupe)."""
         for part in self.state.parts:
             if not part.records:
                 continue
             with gzip.open(self.path / part.name, "rb") as fh:
                 for line in fh:
-                    yield json.loads(line)["id"]
+                    yield orjson.loads(line)[key]
 
     def manifest(self, status: str, reason: str | None, counts: dict[str, int]) -> dict[str, Any]:
         """The manifest of this attempt, given this run's request counters."""

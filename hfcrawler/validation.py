@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from hfcrawler.items import DatasetRecord, HubRecord, ModelRecord, SpaceRecord
+from hfcrawler.items import AuthorRecord, DatasetRecord, ModelRecord, Record, SpaceRecord
 
 
 class InvalidValueError(ValueError):
@@ -26,6 +26,7 @@ _BLANK = re.compile(r"\s")
 _HUB_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 _HEX40 = re.compile(r"[0-9a-f]{40}")
 GATED_VALUES = ("auto", "manual")
+AUTHOR_KINDS = ("user", "org")
 MAX_ID_LENGTH = 256
 MAX_COUNT = 2**63 - 1
 # Past this a float cannot hold every integer (a JSON parser may give big integers as floats).
@@ -87,6 +88,12 @@ def flag(value: Any) -> bool:
     return value
 
 
+def author_kind(value: Any) -> str:
+    if value not in AUTHOR_KINDS:
+        raise InvalidValueError('expected "user" or "org"')
+    return value
+
+
 def gated(value: Any) -> bool | str:
     if value is False or value in GATED_VALUES:
         return value
@@ -134,22 +141,49 @@ _COMMON: dict[str, Rule] = {
 }
 _DOWNLOADS: dict[str, Rule] = {"downloads": count, "downloadsAllTime": count, "gated": gated}
 
-RULES: dict[type[HubRecord], dict[str, Rule]] = {
+_PROFILE: dict[str, Rule] = {
+    "name": repo_id,
+    "kind": author_kind,
+    "fullname": text,
+    "avatarUrl": text,
+    "isPro": flag,
+    "plan": text,
+    "isVerified": flag,
+    **dict.fromkeys(
+        (
+            "numFollowers",
+            "numFollowing",
+            "numLikes",
+            "numUsers",
+            "numModels",
+            "numDatasets",
+            "numSpaces",
+        ),
+        count,
+    ),
+    "fetchedAt": timestamp,
+}
+
+RULES: dict[type[Record], dict[str, Rule]] = {
     ModelRecord: {**_COMMON, **_DOWNLOADS, "pipeline_tag": text, "library_name": text},
     DatasetRecord: {**_COMMON, **_DOWNLOADS},
     SpaceRecord: {**_COMMON, "sdk": text},
+    AuthorRecord: _PROFILE,
 }
 # Without these a record cannot be placed in the snapshot at all.
-REQUIRED = frozenset({"id"})
+REQUIRED: dict[type[Record], frozenset[str]] = {
+    cls: frozenset({cls.KEY, "kind"} if cls is AuthorRecord else {cls.KEY}) for cls in RULES
+}
 
 
-def validate(record: HubRecord) -> dict[str, str]:
+def validate(record: Record) -> dict[str, str]:
     """Normalize ``record`` in place; return the reason per invalid field (empty when valid)."""
     problems: dict[str, str] = {}
+    required = REQUIRED[type(record)]
     for name, rule in RULES[type(record)].items():
         value = getattr(record, name)
         if value is None:
-            if name in REQUIRED:
+            if name in required:
                 problems[name] = "missing"
             continue
         try:

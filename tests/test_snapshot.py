@@ -67,9 +67,9 @@ def test_resume_cuts_back_to_the_last_checkpoint(tmp_path):
     attempt.close()
 
     resumed = open_attempt(store)
-    assert resumed.state.next_url == "http://hub/page2"
+    assert resumed.state.cursor == "http://hub/page2"
     assert resumed.state.resumed == 1
-    assert list(resumed.committed_ids()) == ["org/m0"]
+    assert list(resumed.committed_keys("id")) == ["org/m0"]
     resumed.add_record(line(1))
     resumed.checkpoint(None, {"requests": 2})
     target = resumed.publish({"requests": 2})
@@ -86,8 +86,8 @@ def test_a_different_query_or_an_old_attempt_starts_afresh(tmp_path):
     attempt.checkpoint("http://hub/page2", {})
     attempt.close()
     other = open_attempt(store, query={"path": "/api/models", "params": []})
-    assert other.state.next_url is None
-    assert list(other.committed_ids()) == []
+    assert other.state.cursor is None
+    assert list(other.committed_keys("id")) == []
     other.add_record(line(5))
     other.checkpoint("http://hub/x", {})
     other.close()

@@ -1,10 +1,10 @@
 """Retries what the Hub gets wrong, with exponential backoff and jitter, within a time bound.
 
 Retried: ``HUB_RETRY_HTTP_CODES`` (408 and 5xx), the exceptions of Scrapy's ``RETRY_EXCEPTIONS``
-(timeouts, refused or dropped connections, truncated transfers), and — for listing pages — a body
-that is not a JSON array (truncated JSON, an HTML error page sent with status 200). The first page
-is retried like any other. The parsed array is handed to the spider in ``request.meta`` so it is
-parsed once.
+(timeouts, refused or dropped connections, truncated transfers), and a 200 whose body is not the
+JSON the request expects (``meta["hub_expect"]``: an array for a listing page, an object for a
+profile), such as truncated JSON or an HTML error page. The first page is retried like any
+other. The parsed body is handed over in ``meta["hub_body"]`` so it is parsed only once.
 
 The n-th retry of a page waits ``min(HUB_BACKOFF_MAX, HUB_BACKOFF_BASE * 2**n)`` seconds, half of it
 random, so that clients that failed together do not retry together. A page gives up after
@@ -25,7 +25,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import load_object
 
-from hfcrawler.spiders.base import LISTING, PAGE
+from hfcrawler.base_spiders.snapshot import BODY, EXPECT
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -39,6 +39,7 @@ WAITED = "hub_waited"  # seconds waited so far for this page (backoff and 429s)
 
 
 _NOT_JSON = object()
+_KIND = {list: "an array", dict: "an object"}
 
 
 def _strict_json(body: bytes) -> Any:
@@ -74,16 +75,17 @@ class HubRetryMiddleware:
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status in self.codes:
             return await self._retry(request, f"HTTP {response.status}")
-        if request.meta.get(LISTING) and response.status == 200:
+        expected = request.meta.get(EXPECT)
+        if expected is not None and response.status == 200:
             try:
                 page = orjson.loads(response.body)
             except orjson.JSONDecodeError:
                 page = _strict_json(response.body)
             if page is _NOT_JSON:
                 return await self._retry(request, "a body that is not JSON")
-            if not isinstance(page, list):
-                return await self._retry(request, "JSON that is not an array")
-            request.meta[PAGE] = page
+            if not isinstance(page, expected):
+                return await self._retry(request, f"JSON that is not {_KIND[expected]}")
+            request.meta[BODY] = page
         return response
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:

@@ -1,4 +1,4 @@
 """Item pipelines, in the order of ``ITEM_PIPELINES``: validate, deduplicate, write the snapshot.
 
-Each receives one :class:`~hfcrawler.items.ListingPage` at a time and passes it on.
+Each receives one :class:`~hfcrawler.items.SnapshotPage` at a time and passes it on.
 """

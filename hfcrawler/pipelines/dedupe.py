@@ -1,4 +1,4 @@
-"""Drops each record whose ``id`` was already written to this snapshot, counting it.
+"""Drops each record whose key (``id``, or ``name`` for authors) is already in the snapshot.
 
 Sorting by ``createdAt`` makes duplicates rare, but a cursor is a position, not a frozen view, so
 they can still happen. When an attempt is resumed, the ids written before the interruption are
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from hfcrawler.extensions.snapshot import SnapshotExtension
 from hfcrawler.idset import IdSet
-from hfcrawler.items import ListingPage
+from hfcrawler.items import SnapshotPage
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -31,15 +31,16 @@ class DedupePipeline:
 
     def open_spider(self) -> None:
         snapshot = self.crawler.get_extension(SnapshotExtension)
-        for repo_id in snapshot.attempt().committed_ids():
-            self.seen.add(repo_id)
+        key = self.crawler.spider.record_class.KEY
+        for value in snapshot.attempt().committed_keys(key):
+            self.seen.add(value)
         if self.seen:
             logger.info("Loaded %d ids already in the resumed snapshot", len(self.seen))
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ListingPage):
+        if not isinstance(item, SnapshotPage):
             return item
-        unique = [record for record in item.records if self.seen.add(record.id)]
+        unique = [r for r in item.records if self.seen.add(getattr(r, r.KEY))]
         if duplicates := len(item.records) - len(unique):
             self.crawler.stats.inc_value("snapshot/duplicates", duplicates)
             logger.debug("Dropped %d duplicate ids on page %d", duplicates, item.number)

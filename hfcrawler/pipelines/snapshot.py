@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 import orjson
 
 from hfcrawler.extensions.snapshot import SnapshotExtension
-from hfcrawler.items import ListingPage
+from hfcrawler.items import SnapshotPage
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,7 +38,7 @@ class SnapshotPipeline:
         self.attempt = self.snapshot.attempt()
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ListingPage):
+        if not isinstance(item, SnapshotPage):
             return item
         for record in item.records:
             names = record.field_names()
@@ -50,5 +50,5 @@ class SnapshotPipeline:
             self.attempt.add_rejection(orjson.dumps(line, option=_LINE, default=repr))
         self.stats.inc_value("hub/records", len(item.records))
         self.stats.inc_value("snapshot/rejected", len(item.rejections))
-        self.attempt.checkpoint(item.next_url, self.snapshot.counts())
+        self.attempt.checkpoint(item.cursor, self.snapshot.counts())
         return item

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
 
-from hfcrawler.items import ListingPage, Rejection
+from hfcrawler.items import Rejection, SnapshotPage
 from hfcrawler.validation import validate
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class ValidatePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ListingPage):
+        if not isinstance(item, SnapshotPage):
             return item
         valid = []
         for record in item.records:

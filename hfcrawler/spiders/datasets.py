@@ -5,8 +5,8 @@ Writes ``<data>/snapshots/datasets/date=<UTC date>/`` (see the README's data lay
 non-zero, saying why, when no complete partition was published; the same command resumes it.
 """
 
+from hfcrawler.base_spiders.listing import HubListingSpider
 from hfcrawler.items import DatasetRecord
-from hfcrawler.spiders.base import HubListingSpider
 
 
 class DatasetsSpider(HubListingSpider):

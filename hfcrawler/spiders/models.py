@@ -5,8 +5,8 @@ Writes ``<data>/snapshots/models/date=<UTC date>/`` (see the README's data layou
 non-zero, saying why, when no complete partition was published; the same command resumes it.
 """
 
+from hfcrawler.base_spiders.listing import HubListingSpider
 from hfcrawler.items import ModelRecord
-from hfcrawler.spiders.base import HubListingSpider
 
 
 class ModelsSpider(HubListingSpider):

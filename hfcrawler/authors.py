@@ -1,0 +1,60 @@
+"""Who to profile, in which order, and what is already known: the inputs of the authors crawl.
+
+Authors are ranked by the downloads of their repos (then their number of repos, then name) in the
+latest complete ``models``, ``datasets`` and ``spaces`` partitions, so that a limited request
+budget goes to the authors who matter most. Profiles come from the latest complete ``authors``
+partition, by name.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from hfcrawler.snapshot import MANIFEST, SnapshotStore
+
+REPO_SNAPSHOTS = ("models", "datasets", "spaces")
+
+
+def partition_records(path: Path) -> Iterator[dict[str, Any]]:
+    """Every record of a published partition, part after part."""
+    manifest = orjson.loads((path / MANIFEST).read_bytes())
+    for part in manifest["parts"]:
+        with gzip.open(path / part["name"], "rb") as fh:
+            for line in fh:
+                yield orjson.loads(line)
+
+
+def rank_authors(store: SnapshotStore) -> tuple[list[str], dict[str, str]]:
+    """Author names, most downloaded first, and the partition date used for each repo type."""
+    totals: dict[str, list[int]] = {}
+    sources = {}
+    for repo_type in REPO_SNAPSHOTS:
+        latest = store.latest_complete(repo_type)
+        if latest is None:
+            continue
+        date, _ = latest
+        sources[repo_type] = date
+        for record in partition_records(store.partition_dir(repo_type, date)):
+            author = record.get("author")
+            if not isinstance(author, str) or not author:
+                continue
+            total = totals.setdefault(author, [0, 0])
+            downloads = record.get("downloads")
+            total[0] += downloads if isinstance(downloads, int) else 0
+            total[1] += 1
+    ranking = sorted(totals, key=lambda name: (-totals[name][0], -totals[name][1], name))
+    return ranking, sources
+
+
+def known_profiles(store: SnapshotStore) -> dict[str, dict[str, Any]]:
+    """The profiles of the latest complete authors partition, by author name."""
+    latest = store.latest_complete("authors")
+    if latest is None:
+        return {}
+    path = store.partition_dir("authors", latest[0])
+    return {record["name"]: record for record in partition_records(path)}

@@ -1,0 +1,1 @@
+"""Shared crawling logic; the spiders in :mod:`hfcrawler.spiders` are thin subclasses."""
