@@ -2,7 +2,9 @@
 
 import hashlib
 import json
+import time
 
+import pytest
 from conftest import crawl, read_partition
 
 from fakehub.hub import SyntheticHub
@@ -18,30 +20,38 @@ def tree_digest(path):
     }
 
 
-def test_a_page_that_always_fails_exits_non_zero_and_keeps_the_earlier_snapshot(fakehub, tmp_path):
-    healthy = fakehub("--models", "1500", "--seed", "2", "--page-cap", "500")
+@pytest.mark.parametrize("repo_type", ["models", "datasets", "spaces"])
+def test_a_page_that_always_fails_exits_non_zero_and_keeps_the_earlier_snapshot(
+    fakehub, tmp_path, repo_type
+):
+    sizes = ["--models", "1500", "--datasets", "1500", "--spaces", "1500"]
+    healthy = fakehub(*sizes, "--seed", "2", "--page-cap", "500")
     earlier = crawl(
-        "models", endpoint=healthy.url, data=tmp_path, settings={"SNAPSHOT_DATE": "2026-01-01"}
+        repo_type, endpoint=healthy.url, data=tmp_path, settings={"SNAPSHOT_DATE": "2026-01-01"}
     )
     assert earlier.returncode == 0, earlier.stderr[-2000:]
-    old = tmp_path / "snapshots/models/date=2026-01-01"
+    old = tmp_path / f"snapshots/{repo_type}/date=2026-01-01"
     before = tree_digest(old)
 
-    broken = fakehub("--models", "1500", "--seed", "2", "--page-cap", "500", "--fault", "error@3x*")
+    broken = fakehub(*sizes, "--seed", "2", "--page-cap", "500", "--fault", "error@3x*")
     for date in ("2026-01-01", "2026-01-02"):
+        started = time.monotonic()
         result = crawl(
-            "models",
+            repo_type,
             endpoint=broken.url,
             data=tmp_path,
             settings={**FAST_RETRIES, "SNAPSHOT_DATE": date},
         )
+        # The retry bound is 2 s of waiting; the rest is Scrapy starting and stopping.
+        assert time.monotonic() - started < 20
         assert result.returncode == 1
-        assert "hfcrawler: models: FAILED, page 3" in result.stderr
+        assert f"hfcrawler: {repo_type}: FAILED, page 3" in result.stderr
+        assert "gave up after" in result.stderr
         assert "HTTP 500" in result.stderr
-        assert not (tmp_path / "snapshots/models/date=2026-01-02").exists()
+        assert not (tmp_path / f"snapshots/{repo_type}/date=2026-01-02").exists()
         assert tree_digest(old) == before
 
-    attempt = json.loads((tmp_path / "snapshots/models/.attempt/manifest.json").read_text())
+    attempt = json.loads((tmp_path / f"snapshots/{repo_type}/.attempt/manifest.json").read_text())
     assert attempt["status"] == "incomplete"
     assert attempt["reason"].startswith("page 3 (")
     assert attempt["counts"]["records"] == 1000
@@ -78,3 +88,13 @@ def test_a_token_on_the_command_line_is_refused(fakehub, tmp_path):
     assert not (tmp_path / "snapshots/models").exists() or not any(
         (tmp_path / "snapshots/models").glob("date=*")
     )
+
+
+def test_no_control_ports_are_opened(fakehub, tmp_path):
+    hub = fakehub("--models", "10")
+    result = crawl("models", endpoint=hub.url, data=tmp_path, settings={"LOG_LEVEL": "INFO"})
+    assert result.returncode == 0
+    assert "Enabled extensions" in result.stderr
+    assert "TelnetConsole" not in result.stderr
+    assert "RemoteControl" not in result.stderr
+    assert "remote control" not in result.stderr.lower()
