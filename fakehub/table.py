@@ -252,15 +252,22 @@ def _assign_private(rng: np.random.Generator, table: RepoTable) -> None:
 
 
 def _add_giants(rng: np.random.Generator, table: RepoTable) -> None:
-    """A few repos past 2^31 downloads, one of them even over 30 days."""
+    """A few repos past 2^31 downloads in all; in a Hub of a million repos, one even in 30 days.
+
+    Their 30-day downloads lead the Hub by a few times, not by orders of magnitude, so that a
+    small Hub keeps a realistic concentration.
+    """
     public_old = np.flatnonzero(~table.private & ~table.disabled)[:1000]
     giants = rng.choice(public_old, size=min(3, len(public_old)), replace=False)
     table.downloads_all_time[giants] = rng.integers(2**31 + 1, 6 * 2**30, size=len(giants))
-    table.downloads[giants] = table.downloads_all_time[giants] // 40
-    if len(giants):
+    leader = int(np.max(table.downloads, initial=0))
+    table.downloads[giants] = np.minimum(
+        table.downloads_all_time[giants], leader * np.array([4, 3, 2][: len(giants)])
+    )
+    table.likes[giants] += 5_000
+    if len(giants) and len(table) >= 1_000_000:
         table.downloads[giants[0]] = 2**31 + 12_345
         table.downloads_all_time[giants[0]] = 3 * 2**31
-        table.likes[giants] += 5_000
 
 
 def popular_models(table: RepoTable) -> np.ndarray:

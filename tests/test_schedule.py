@@ -221,6 +221,26 @@ def test_job_whose_page_always_fails_is_reported_failed_with_its_reason(
     assert not list((tmp_path / "snapshots" / "models").glob("date=*"))
 
 
+def test_the_next_job_resumes_a_failed_one(scrapyd: Scrapyd, fakehub, tmp_path: Path) -> None:
+    # Page 2 fails three times: the first job gives up on it (two attempts), the next goes on.
+    hub = fakehub("--models", "300", "--seed", "6", "--page-cap", "100", "--fault", "error@2x3")
+    arguments = ["--data", str(tmp_path), "--setting", f"HUB_ENDPOINT={hub.url}"]
+    arguments += [arg for setting in FAST_FAILURE for arg in ("--setting", setting)]
+    scrapyd.wait(scheduled_jobid(schedule(scrapyd, "models", *arguments)), "finished")
+    assert schedule(scrapyd, "--status", "models").returncode == 1
+
+    finished = scrapyd.wait(scheduled_jobid(schedule(scrapyd, "models", *arguments)), "finished")
+    log = scrapyd.get(finished["log_url"].lstrip("/")).decode()
+    assert "Resuming the models attempt" in log
+    (partition,) = (tmp_path / "snapshots" / "models").glob("date=*")
+    manifest = json.loads((partition / "manifest.json").read_text())
+    assert manifest["resumed"] == 1
+    ids = [r["id"] for r in read_partition(partition)]
+    expected = [r["id"] for r in SyntheticHub(seed=6, models=300).records("models")]
+    assert sorted(ids) == sorted(expected)
+    assert schedule(scrapyd, "--status", "models").returncode == 0
+
+
 def test_job_that_died_before_scrapy_started_is_failed_not_finished(
     scrapyd: Scrapyd, tmp_path: Path
 ) -> None:
