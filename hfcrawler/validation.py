@@ -187,7 +187,10 @@ def validate(record: Record) -> dict[str, str]:
                 problems[name] = "missing"
             continue
         try:
-            setattr(record, name, rule(value))
+            normalized = rule(value)
         except InvalidValueError as exc:
             problems[name] = str(exc)
+            continue
+        if normalized is not value:
+            setattr(record, name, normalized)
     return problems
