@@ -25,7 +25,7 @@ from scrapy.utils.asyncio import sleep
 
 from hfcrawler.headers import RateLimit, retry_after
 from hfcrawler.hub import origin
-from hfcrawler.middlewares.retry import WAITED, RetriesExhaustedError
+from hfcrawler.middlewares.retry import WAITED, RetriesExhaustedError, retry_after_wait
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -133,12 +133,7 @@ class RateLimitMiddleware:
             raise RetriesExhaustedError(msg)
         pacer.exhausted(wait, now)
         logger.info("Rate limited (429): waiting %.1f s before %s", wait, request.url)
-        await sleep(wait)
-        retry = request.copy()
-        retry.meta[THROTTLED] = throttled + 1
-        retry.meta[WAITED] = waited + wait
-        retry.dont_filter = True
-        return retry
+        return await retry_after_wait(request, wait, THROTTLED, throttled + 1)
 
     def wait_for(self, limit: RateLimit, response: Response, throttled: int, now: float) -> float:
         """Seconds to wait after a 429: RateLimit ``t``, else Retry-After, else backoff."""

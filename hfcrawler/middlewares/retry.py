@@ -50,6 +50,16 @@ def _strict_json(body: bytes) -> Any:
         return _NOT_JSON
 
 
+async def retry_after_wait(request: Request, delay: float, counter: str, count: int) -> Request:
+    """Sleep ``delay`` seconds, then return the request again, with the time waited added up."""
+    await sleep(delay)
+    retry = request.copy()
+    retry.meta[counter] = count
+    retry.meta[WAITED] = request.meta.get(WAITED, 0.0) + delay
+    retry.dont_filter = True
+    return retry
+
+
 class RetriesExhaustedError(IgnoreRequest):
     """A page kept failing past the retry bound; the message says how and how long."""
 
@@ -113,9 +123,4 @@ class HubRetryMiddleware:
         logger.warning(
             "Retrying %s in %.1f s (retry %d, %s)", request.url, delay, tries + 1, reason
         )
-        await sleep(delay)
-        retry = request.copy()
-        retry.meta[TRIES] = tries + 1
-        retry.meta[WAITED] = waited + delay
-        retry.dont_filter = True
-        return retry
+        return await retry_after_wait(request, delay, TRIES, tries + 1)
