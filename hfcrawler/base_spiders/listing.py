@@ -40,6 +40,7 @@ class HubListingSpider(SnapshotSpider):
 
     def __init__(self, *args: Any, page_size: str | int | None = None, **kwargs: Any) -> None:
         self._page_size = int(page_size) if page_size else None
+        self.visited: dict[str, int] = {}  # URL → page number, in this run
         super().__init__(*args, **kwargs)
 
     @classmethod
@@ -86,8 +87,10 @@ class HubListingSpider(SnapshotSpider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         number = response.meta[PAGE_NUMBER]
         next_url = next_link(response.headers.getlist("Link"), response.url)
-        if next_url is not None and next_url == response.url:
-            self.fail(f"page {number} links to itself ({response.url}); the listing cannot end")
+        # A server that links back to a page it already gave would be walked forever.
+        self.visited[response.url] = number
+        if next_url in self.visited:
+            self.fail(f"page {number} links back to page {self.visited[next_url]} ({next_url})")
         page = SnapshotPage(response.url, number, cursor=next_url)
         from_hub = self.record_class.from_hub
         for raw in response.meta.pop(BODY):
