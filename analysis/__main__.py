@@ -1,0 +1,77 @@
+"""Command line of the analysis: `python -m analysis [--data DIR] [--out DIR] [--date YYYY-MM-DD]`.
+
+Exit status: 0 with the path of `index.html` printed; 2 when the arguments are wrong or there is no
+complete partition to analyse (the message says where it looked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, REPO_TYPE
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        msg = f"not a date in YYYY-MM-DD form: {text!r}"
+        raise argparse.ArgumentTypeError(msg) from error
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description=(
+            f"Analyse a complete snapshot of the Hub's {REPO_TYPE} into charts (PNG), CSV tables, "
+            "summary.json and a self-contained index.html under OUT/<date>/. Each partition is "
+            "compacted once into a Parquet cache under DATA/cache/ and read from there afterwards. "
+            "Partitions whose manifest.json does not say status 'complete' are never analysed."
+        ),
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR),
+        help=(
+            f"data directory holding snapshots/{REPO_TYPE}/date=YYYY-MM-DD/ "
+            f"(default: ${DATA_DIR_ENV} if set, else {DEFAULT_DATA_DIR}/)"
+        ),
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT_DIR,
+        help=f"directory the report is written into, as OUT/<date>/ (default: {DEFAULT_OUT_DIR}/)",
+    )
+    parser.add_argument(
+        "--date",
+        type=_day,
+        default=None,
+        help="date of the partition to analyse, YYYY-MM-DD (default: the latest complete one)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the analysis; return the process exit status."""
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    # Imported after parsing: pyarrow, pandas and matplotlib take seconds to load, which `--help`
+    # and a mistyped option should not wait for.
+    from analysis.analyse import NoCompletePartitionError, analyse  # noqa: PLC0415
+
+    try:
+        index = analyse(arguments.data, arguments.out, arguments.date)
+    except NoCompletePartitionError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    sys.stdout.write(f"{index}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

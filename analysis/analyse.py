@@ -1,0 +1,213 @@
+"""Analyse one complete partition: cache -> aggregates -> CSV tables, PNG charts, summary, HTML.
+
+The report is assembled in a hidden sibling directory and renamed to `<out>/<date>/` at the end, so
+a failed run never leaves a half-written report under the final name and a rerun replaces the old
+report whole. Worker processes (see analysis.workers) compact the parts, then draw the charts.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from concurrent.futures import Executor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis import aggregates, charts
+from analysis.atomic import replace_directory, staging_for
+from analysis.catalogue import catalogue, drawings
+from analysis.compact import compacted
+from analysis.defaults import REPO_TYPE, TOP_N
+from analysis.partitions import Partition, PartitionScan, scan
+from analysis.report import KeyTable, render
+from analysis.tables import write_csv
+from analysis.taxonomy import Taxonomy, load_taxonomy
+from analysis.workers import executor_for
+
+# downloads_all_time is cached for the history across snapshots; one snapshot does not need it.
+READ_COLUMNS = [
+    "id",
+    "author",
+    "created_at",
+    "downloads",
+    "likes",
+    "pipeline_tag",
+    "library_name",
+    "modality",
+    "license",
+    "base_models",
+    "relation",
+]
+
+
+class NoCompletePartitionError(LookupError):
+    """There is no complete partition to analyse (or not for the requested date)."""
+
+
+def choose(found: PartitionScan, day: date | None, data_dir: Path) -> Partition:
+    """The partition for `day`, or the latest complete one."""
+    if day is None:
+        if found.complete:
+            return found.complete[-1]
+        msg = f"no complete {REPO_TYPE} partition under {data_dir / 'snapshots' / REPO_TYPE}"
+        raise NoCompletePartitionError(msg)
+    for partition in found.complete:
+        if partition.day == day:
+            return partition
+    msg = f"no complete {REPO_TYPE} partition for {day.isoformat()} under {data_dir}"
+    raise NoCompletePartitionError(msg)
+
+
+def _quality(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's account of the crawl: status, counts, times, endpoint."""
+    counts = manifest.get("counts") or {}
+    quality = {"status": manifest.get("status")}
+    for name in ("records", "rejected", "duplicates", "pages", "requests", "retries", "http_429"):
+        quality[name] = counts.get(name)
+    for name in ("started_at", "finished_at", "endpoint", "crawler_version"):
+        quality[name] = manifest.get(name)
+    return quality
+
+
+def _frames(
+    table: pa.Table, taxonomy: Taxonomy
+) -> tuple[dict[str, pd.DataFrame], aggregates.Density]:
+    """Every result table by CSV name, and the likes-vs-downloads density grid."""
+    per_author = aggregates.authors(table)
+    frames = {
+        "top_models_downloads": aggregates.top_models(table, "downloads", TOP_N),
+        "top_models_likes": aggregates.top_models(table, "likes", TOP_N),
+        "tasks": aggregates.tasks(table, taxonomy),
+        "modalities": aggregates.modalities(table),
+        "top_authors_downloads": aggregates.top_authors(per_author, "downloads", TOP_N),
+        "top_authors_models": aggregates.top_authors(per_author, "models", TOP_N),
+        "libraries": aggregates.libraries(table),
+        "licenses": aggregates.licenses(table),
+        "created_per_month": aggregates.created_per_month(table),
+        "lineage": aggregates.lineage(table),
+        "lineage_relations": aggregates.relations(table),
+    }
+    frames["likes_vs_downloads"], density = aggregates.likes_downloads(table)
+    frames["concentration"], frames["lorenz"] = aggregates.concentration(table, per_author)
+    return frames, density
+
+
+def _headline(table: pa.Table, frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    models = table.num_rows
+    relations = frames["lineage_relations"]
+    months = frames["created_per_month"]
+    concentration = frames["concentration"].set_index("population")
+    return {
+        "models": models,
+        "downloads_30d": int(pc.sum(table["downloads"]).as_py() or 0),
+        "likes": int(pc.sum(table["likes"]).as_py() or 0),
+        "authors": int(pc.count_distinct(table["author"]).as_py()),
+        "models_without_task": models - int(pc.count(table["pipeline_tag"]).as_py()),
+        "models_declaring_base_share": float(
+            relations.loc[relations["relation"] != aggregates.NO_BASE, "share"].sum()
+        ),
+        "gini_models": float(concentration.loc["models", "gini"]),
+        "gini_authors": float(concentration.loc["authors", "gini"]),
+        "top_1%_models_downloads_share": float(concentration.loc["models", "top_1%_share"]),
+        "createdAt_placeholder_models": int(
+            months.loc[months["month"] == aggregates.PLACEHOLDER_MONTH, "total"].sum()
+        ),
+    }
+
+
+def _html_headline(headline: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        ("models", f"{headline['models']:,}"),
+        ("downloads, last 30 days", f"{headline['downloads_30d']:,}"),
+        ("likes", f"{headline['likes']:,}"),
+        ("authors", f"{headline['authors']:,}"),
+        ("models without a task", f"{headline['models_without_task']:,}"),
+        ("models declaring a base model", f"{headline['models_declaring_base_share']:.1%}"),
+        ("Gini of downloads among models", f"{headline['gini_models']:.3f}"),
+        (
+            "downloads held by the top 1% of models",
+            f"{headline['top_1%_models_downloads_share']:.1%}",
+        ),
+    ]
+
+
+def _write_report(
+    partition: Partition, cache: Path, report_dir: Path, found: PartitionScan, pool: Executor
+) -> None:
+    charts_dir, tables_dir = report_dir / "charts", report_dir / "tables"
+    charts_dir.mkdir(parents=True)
+    tables_dir.mkdir()
+    warming = pool.submit(charts.prepare)
+    table = pq.read_table(cache, columns=READ_COLUMNS)
+    frames, density = _frames(table, load_taxonomy())
+    headline = _headline(table, frames)
+    del table
+    jobs = [pool.submit(job) for job in drawings(frames, density, headline, charts_dir)]
+    for name, frame in frames.items():
+        write_csv(frame, tables_dir / f"{name}.csv")
+    for job in [warming, *jobs]:
+        job.result()
+    chart_list = catalogue(headline)
+    quality = _quality(partition.manifest)
+    skipped = [{"name": s.name, "reason": s.reason} for s in found.skipped]
+    summary = {
+        "repo_type": partition.repo_type,
+        "date": partition.day.isoformat(),
+        "headline": headline,
+        "data_quality": quality,
+        "skipped_partitions": skipped,
+        "charts": [
+            {
+                "png": chart.png,
+                "title": chart.title,
+                "caption": chart.caption,
+                "tables": [f"tables/{name}" for name in chart.tables],
+            }
+            for chart in chart_list
+        ],
+    }
+    (report_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    render(
+        report_dir,
+        heading={"repo_type": partition.repo_type, "day": partition.day.isoformat()},
+        headline=_html_headline(headline),
+        quality=[
+            (label.replace("_", " "), "unknown" if value is None else str(value))
+            for label, value in quality.items()
+        ],
+        skipped=skipped,
+        charts=chart_list,
+        tables=[
+            KeyTable("Top models by downloads", frames["top_models_downloads"]),
+            KeyTable("Top authors by downloads", frames["top_authors_downloads"]),
+            KeyTable("Tasks", frames["tasks"]),
+            KeyTable("Concentration of downloads", frames["concentration"]),
+            KeyTable("Top base models by derivatives", frames["lineage"]),
+            KeyTable("Relations to base models", frames["lineage_relations"]),
+            KeyTable("Licenses", frames["licenses"]),
+        ],
+    )
+
+
+def analyse(data_dir: Path, out_dir: Path, day: date | None) -> Path:
+    """Analyse the chosen partition into `<out_dir>/<date>/` and return the path of index.html."""
+    found = scan(data_dir, REPO_TYPE)
+    partition = choose(found, day, data_dir)
+    final = out_dir / partition.day.isoformat()
+    staging = staging_for(final)
+    try:
+        # Separate pools: compaction workers exit, and give their memory back, before the charts.
+        with executor_for(partition.records) as pool:
+            cache = compacted(data_dir, partition, pool)
+        with executor_for(partition.records) as pool:
+            _write_report(partition, cache, staging, found, pool)
+        replace_directory(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final / "index.html"

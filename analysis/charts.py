@@ -1,0 +1,190 @@
+"""Draw the report's charts as PNG files with matplotlib's Agg canvas (no display, no pyplot state).
+
+Every label that comes from the Hub passes through `safe_label`: matplotlib would read `$…$` as
+mathtext (we also pass `parse_math=False`), a 300-character tag would squeeze the plot to nothing,
+control and bidirectional-override characters would reorder the text, and a character missing from
+the font would raise a warning. Counts that span many orders of magnitude are drawn on log axes.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager, ft2font, rcParams
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
+
+from analysis.aggregates import LINEAGE_ORDER, PLACEHOLDER_MONTH, UNKNOWN_MONTH, Density
+from analysis.defaults import TOP_N
+from analysis.derive import UNSPECIFIED_RELATION
+
+LABEL_CHARACTERS = 40
+_DPI = 100
+_MISSING_GLYPH = "?"
+
+
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    """Code points the default font can draw."""
+    path = font_manager.findfont(font_manager.FontProperties(family=rcParams["font.family"]))
+    return frozenset(ft2font.FT2Font(path).get_charmap())
+
+
+def prepare() -> None:
+    """Load the font's character map ahead of the first chart (used to warm worker processes)."""
+    _glyphs()
+
+
+def safe_label(text: object, limit: int = LABEL_CHARACTERS) -> str:
+    """A Hub string made safe and legible as a chart label."""
+    glyphs = _glyphs()
+    cleaned = "".join(
+        " "
+        if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}
+        else (char if ord(char) in glyphs else _MISSING_GLYPH)
+        for char in str(text)
+    ).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def _save(figure: Figure, path: Path) -> None:
+    figure.savefig(path, format="png", dpi=_DPI)
+
+
+def _bars(axes: Axes, labels: list[str], values: np.ndarray, xlabel: str, *, log: bool) -> None:
+    """Horizontal bars, largest on top, with safe category labels."""
+    positions = np.arange(len(labels))
+    axes.barh(positions, values, color="#3b6ea5")
+    axes.set_yticks(positions, labels=[safe_label(label) for label in labels], parse_math=False)
+    axes.invert_yaxis()
+    axes.set_xlabel(xlabel)
+    if log and (values > 0).any():
+        axes.set_xscale("log")
+        # Labelled minor ticks (2x10^4, 3x10^4, ...) run into each other on short axes.
+        axes.xaxis.set_minor_formatter(NullFormatter())
+    axes.grid(axis="x", alpha=0.3)
+
+
+def ranking(
+    frame: pd.DataFrame, *, label: str, value: str, title: str, unit: str, path: Path
+) -> None:
+    """Top entries of `frame` by `value` as horizontal bars (log scale)."""
+    top = frame.head(TOP_N)
+    figure = Figure(figsize=(10, 0.32 * len(top) + 1.6), layout="constrained")
+    axes = figure.add_subplot()
+    _bars(axes, list(top[label]), top[value].to_numpy(), unit, log=True)
+    axes.set_ylabel("model" if label == "id" else label.replace("_", " "))
+    axes.set_title(title)
+    _save(figure, path)
+
+
+def breakdown(frame: pd.DataFrame, label: str, title: str, path: Path) -> None:
+    """Models, downloads and likes per category side by side, the largest categories first."""
+    top = frame.head(TOP_N)
+    figure = Figure(figsize=(15, 0.32 * len(top) + 1.8), layout="constrained")
+    panels = figure.subplots(1, 3, sharey=True)
+    units = {
+        "models": "models (count, log scale)",
+        "downloads": "downloads, last 30 days (log scale)",
+        "likes": "likes (count, log scale)",
+    }
+    for axes, (column, unit) in zip(panels, units.items(), strict=True):
+        _bars(axes, list(top[label]), top[column].to_numpy(), unit, log=True)
+    panels[0].set_ylabel(label.replace("_", " "))
+    figure.suptitle(title)
+    _save(figure, path)
+
+
+def likes_vs_downloads(density: Density, path: Path) -> None:
+    """Every model in a log-log density grid (log10 of count + 1, so zeros stay visible)."""
+    figure = Figure(figsize=(8, 6.5), layout="constrained")
+    axes = figure.add_subplot()
+    if density.models:
+        # Empty cells stay blank: a log colour scale has no place for zero.
+        shown = np.ma.masked_equal(density.counts.T, 0)
+        cells = axes.pcolormesh(
+            density.downloads_edges, density.likes_edges, shown, norm=LogNorm(), cmap="viridis"
+        )
+        figure.colorbar(cells, ax=axes, label="models per cell (log scale)")
+    axes.set_xlabel("downloads, last 30 days (log10 of count + 1)")
+    axes.set_ylabel("likes (log10 of count + 1)")
+    axes.set_title(f"Likes vs downloads, all {density.models:,} models with both")
+    _save(figure, path)
+
+
+def created_per_month(frame: pd.DataFrame, path: Path) -> None:
+    """Models created per month, stacked by modality; placeholder and undated models noted."""
+    special = frame["month"].isin([PLACEHOLDER_MONTH, UNKNOWN_MONTH])
+    dated = frame[~special]
+    placeholder = int(frame.loc[frame["month"] == PLACEHOLDER_MONTH, "total"].sum())
+    undated = int(frame.loc[frame["month"] == UNKNOWN_MONTH, "total"].sum())
+    modalities = [c for c in frame.columns if c not in {"month", "total"}]
+    figure = Figure(figsize=(12, 6), layout="constrained")
+    axes = figure.add_subplot()
+    positions = np.arange(len(dated))
+    bottom = np.zeros(len(dated))
+    for modality in modalities:
+        values = dated[modality].to_numpy(dtype=np.float64)
+        axes.bar(positions, values, bottom=bottom, label=safe_label(modality), width=0.9)
+        bottom += values
+    step = max(1, len(dated) // 24)
+    axes.set_xticks(positions[::step], labels=list(dated["month"])[::step], rotation=60)
+    axes.set_xlabel("month of createdAt (UTC)")
+    axes.set_ylabel("models created (count)")
+    axes.set_title(
+        f"Models created per month by modality ({placeholder:,} with the 2022-03-02 createdAt "
+        f"placeholder and {undated:,} without a date are not shown)",
+        fontsize=10,
+    )
+    if modalities:
+        axes.legend(title="modality", fontsize=8)
+    _save(figure, path)
+
+
+def concentration(metrics: pd.DataFrame, curves: pd.DataFrame, path: Path) -> None:
+    """Lorenz curves of downloads among models and among authors, with Gini and top shares."""
+    figure = Figure(figsize=(7.5, 7), layout="constrained")
+    axes = figure.add_subplot()
+    share = curves["population_share"].to_numpy()
+    axes.plot(share, share, color="grey", linestyle="--", label="perfect equality")
+    for row in metrics.itertuples(index=False):
+        label = f"{row.population}: Gini {row.gini:.3f}"
+        axes.plot(share, curves[f"{row.population}_downloads_share"], label=label)
+    tops = [c for c in metrics.columns if c.startswith("top_")]
+    lines = [
+        f"{row['population']}: " + ", ".join(f"{c[4:-6]} hold {row[c]:.1%}" for c in tops)
+        for _, row in metrics.iterrows()
+    ]
+    axes.text(0.02, 0.97, "\n".join(lines), va="top", fontsize=8, transform=axes.transAxes)
+    axes.set_xlabel("share of population, smallest first")
+    axes.set_ylabel("share of downloads (last 30 days)")
+    axes.set_title("Concentration of downloads (Lorenz curves)")
+    axes.legend(loc="center left")
+    _save(figure, path)
+
+
+def lineage(frame: pd.DataFrame, declaring: float, path: Path) -> None:
+    """Top base models by number of derivatives, stacked by relation."""
+    top = frame.head(TOP_N)
+    figure = Figure(figsize=(11, 0.32 * len(top) + 1.8), layout="constrained")
+    axes = figure.add_subplot()
+    positions = np.arange(len(top))
+    left = np.zeros(len(top))
+    for relation in (*LINEAGE_ORDER, UNSPECIFIED_RELATION):
+        values = top[relation].to_numpy(dtype=np.float64)
+        axes.barh(positions, values, left=left, label=relation)
+        left += values
+    labels = [safe_label(name) for name in top["base_model"]]
+    axes.set_yticks(positions, labels=labels, parse_math=False)
+    axes.invert_yaxis()
+    axes.set_xlabel("derivative models (count)")
+    axes.set_ylabel("base model")
+    axes.set_title(f"Top base models by derivatives ({declaring:.1%} of models declare a base)")
+    axes.legend(title="relation")
+    _save(figure, path)

@@ -1,0 +1,32 @@
+"""Defaults of the analysis in one place: where data and reports live, how much each chart shows.
+
+The data directory is `data/` (relative to the working directory) unless the `HFCRAWLER_DATA`
+environment variable or `--data` says otherwise; reports go to `reports/` unless `--out` says so.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+DATA_DIR_ENV = "HFCRAWLER_DATA"
+DEFAULT_DATA_DIR = Path("data")
+DEFAULT_OUT_DIR = Path("reports")
+REPO_TYPE = "models"
+
+# Bars beyond this many categories stop being legible; the CSV tables keep every row.
+TOP_N = 25
+# Shares of the population whose slice of all downloads the concentration chart reports.
+TOP_FRACTIONS = (0.001, 0.01, 0.1)
+LORENZ_POINTS = 101
+# From this many models on, parts are compacted and charts drawn by worker processes.
+PARALLEL_FROM_MODELS = 200_000
+
+# The Hub stamps this createdAt on repos migrated from its first storage: not a real creation date.
+CREATED_AT_PLACEHOLDER = datetime(2022, 3, 2, 23, 29, 4, tzinfo=UTC)
+
+# Labels a user sees for what the Hub leaves empty.
+NO_TASK = "(no task)"
+NO_LIBRARY = "(no library)"
+NO_LICENSE = "(no license)"
+NO_AUTHOR = "(no author)"

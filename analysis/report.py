@@ -1,0 +1,104 @@
+"""Render the self-contained `index.html` of a report.
+
+The page embeds every chart as a base64 `data:` URI, so the file alone works offline, and its
+Content-Security-Policy forbids scripts and any fetch. The Jinja2 template is package data (read
+with `pkgutil`) and rendered with autoescape on, so no Hub string reaches the page unescaped: not
+in text, tables, `alt` or `title` attributes.
+"""
+
+from __future__ import annotations
+
+import base64
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+_KEY_ROWS = 15
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the report: its PNG, what it shows and the CSV tables behind it."""
+
+    name: str
+    title: str
+    caption: str
+    tables: list[str] = field(default_factory=list)
+
+    @property
+    def png(self) -> str:
+        """The PNG's path relative to the report directory."""
+        return f"charts/{self.name}.png"
+
+
+@dataclass(frozen=True)
+class KeyTable:
+    """A table shown in the page (its first rows; the CSV holds all)."""
+
+    title: str
+    frame: pd.DataFrame
+
+
+def _cell(value: object, column: str) -> dict[str, object]:
+    if isinstance(value, bool | np.bool_):
+        return {"text": str(value), "number": False}
+    if isinstance(value, int | np.integer):
+        return {"text": f"{int(value):,}", "number": True}
+    if isinstance(value, float | np.floating):
+        shown = f"{value:.2%}" if "share" in column else f"{value:,.4g}"
+        return {"text": shown, "number": True}
+    return {"text": "" if value is None else str(value), "number": False}
+
+
+def _table(table: KeyTable) -> dict[str, object]:
+    frame = table.frame.head(_KEY_ROWS)
+    columns = [str(c) for c in frame.columns]
+    rows = [
+        [_cell(value, column) for value, column in zip(row, columns, strict=True)]
+        for row in frame.itertuples(index=False)
+    ]
+    return {"title": table.title, "columns": columns, "rows": rows}
+
+
+def render(
+    report_dir: Path,
+    *,
+    heading: dict[str, str],
+    headline: list[tuple[str, str]],
+    quality: list[tuple[str, str]],
+    skipped: list[dict[str, str]],
+    charts: list[Chart],
+    tables: list[KeyTable],
+) -> Path:
+    """Write `index.html` into `report_dir` (whose `charts/` already holds the PNGs)."""
+    source = pkgutil.get_data("analysis", "templates/report.html.j2")
+    if source is None:
+        msg = "the package data templates/report.html.j2 is missing"
+        raise FileNotFoundError(msg)
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = environment.from_string(source.decode("utf-8"))
+    page = template.render(
+        repo_type=heading["repo_type"],
+        day=heading["day"],
+        headline=[{"label": label, "value": value} for label, value in headline],
+        quality=[{"label": label, "value": value} for label, value in quality],
+        skipped=skipped,
+        charts=[
+            {
+                "name": chart.name,
+                "title": chart.title,
+                "caption": chart.caption,
+                "tables": chart.tables,
+                "png_base64": base64.b64encode((report_dir / chart.png).read_bytes()).decode(),
+            }
+            for chart in charts
+        ],
+        tables=[_table(table) for table in tables],
+    )
+    path = report_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,75 @@
+"""Write model records as one complete partition of the snapshot store, for the analysis bench.
+
+Records are streamed into gzip parts of a million lines each (as the crawler cuts them), then the
+manifest is written with each part's record count and sha256, and `status` "complete".
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Iterable
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+PART_RECORDS = 1_000_000
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_partition(data_dir: Path, date: str, records: Iterable[dict[str, Any]]) -> Path:
+    """Write `records` as the complete `models` partition of `date`; return its directory."""
+    partition = data_dir / "snapshots" / "models" / f"date={date}"
+    partition.mkdir(parents=True, exist_ok=True)
+    parts: list[dict[str, Any]] = []
+    remaining = iter(records)
+    while True:
+        path = partition / f"part-{len(parts):05d}.jsonl.gz"
+        count = 0
+        with gzip.open(path, "wt", encoding="utf-8") as stream:
+            for record in islice(remaining, PART_RECORDS):
+                stream.write(json.dumps({**record, "repoType": "model"}, separators=(",", ":")))
+                stream.write("\n")
+                count += 1
+        if count == 0:
+            path.unlink()
+            break
+        parts.append({"name": path.name, "records": count, "sha256": _sha256(path)})
+        if count < PART_RECORDS:
+            break
+    written = sum(part["records"] for part in parts)
+    rejected = partition / "rejected.jsonl.gz"
+    with gzip.open(rejected, "wb"):
+        pass
+    manifest = {
+        "repo_type": "models",
+        "date": date,
+        "status": "complete",
+        "reason": None,
+        "crawler_version": "bench",
+        "endpoint": "http://127.0.0.1",
+        "query": {"path": "/api/models", "params": [["sort", "createdAt"]]},
+        "started_at": f"{date}T03:00:00.000Z",
+        "finished_at": f"{date}T03:20:00.000Z",
+        "counts": {
+            "records": written,
+            "rejected": 0,
+            "duplicates": 0,
+            "pages": -(-written // 1000),
+            "requests": -(-written // 1000),
+            "retries": 0,
+            "http_429": 0,
+        },
+        "parts": parts,
+        "rejected": {"name": rejected.name, "records": 0, "sha256": _sha256(rejected)},
+    }
+    (partition / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return partition

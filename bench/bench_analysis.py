@@ -1,0 +1,195 @@
+"""Benchmark `python -m analysis` on a 2.5M-model snapshot against DuckDB's COPY to Parquet.
+
+Usage: `python bench/bench_analysis.py [--models N] [--runs K]`. The snapshot is built once under
+`bench/out/analysis/` (git-ignored) from `fakehub`'s SyntheticHub (seed 0), the emulator's
+realistic population, written in the snapshot store's layout by `bench/analysis_snapshot.py`.
+Each round runs, one after the other on CPUs 0 and 1 only:
+
+- cold: the cache removed, then the whole report (JSON Lines -> Parquet cache -> report);
+- warm: the whole report again, from the cache;
+- compaction alone (the cache step of the analysis) and DuckDB's
+  `COPY (SELECT <same columns> FROM read_json_auto(...)) TO ... (FORMAT parquet)`.
+
+Every command runs in a fresh subprocess; wall time is measured around it, and memory both as the
+largest single process's peak RSS (wait4's resource usage) and as the peak memory of the whole
+process tree (the sum of each process's proportional set size, sampled from /proc every 50 ms:
+the analysis runs worker processes, and PSS counts the libraries they share only once). The table
+shows medians over the rounds; the bars are cold < 30 s, warm < 15 s, peak memory < 1.5 GB,
+compaction <= 1.5x DuckDB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "analysis"
+DATE = "2026-11-29"
+CPUS = "0,1"
+DUCKDB_COLUMNS = (
+    "id, author, createdAt, downloads, downloadsAllTime, likes, pipeline_tag, library_name, tags"
+)
+
+
+def _data_dir(models: int) -> Path:
+    return OUT / f"data-{models}"
+
+
+def _build_snapshot(models: int) -> Path:
+    """Write the snapshot once; later runs reuse it."""
+    data = _data_dir(models)
+    if (data / "snapshots" / "models" / f"date={DATE}" / "manifest.json").exists():
+        return data
+    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+    # Imported here: only the first run needs the emulator, and bench/ is not a package.
+    from analysis_snapshot import write_partition  # noqa: PLC0415
+
+    from fakehub.hub import SyntheticHub  # noqa: PLC0415
+
+    print(f"building a {models:,}-model snapshot under {data} (once)")
+    write_partition(data, DATE, SyntheticHub(seed=0, models=models).records("models"))
+    return data
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages (libraries) are split among the processes using them."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next(
+        (int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0
+    )
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in listing.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _tree_pss_kib(root: int) -> int:
+    """Memory of `root` and all its descendants, in KiB, counting shared pages once."""
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        total += _pss_kib(pid)
+        pending += _children(pid)
+    return total
+
+
+def _measure(command: list[str]) -> tuple[float, float, float]:
+    """Run `command` on the bench CPUs; return wall seconds, max process MiB, peak tree MiB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(["taskset", "-c", CPUS, *command], cwd=ROOT)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_pss_kib(process.pid))
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    # wait4's usage covers the child and the workers it reaped: ru_maxrss is the largest of them.
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"{command} failed with exit status {process.returncode}")
+    return elapsed, usage.ru_maxrss / 1024, peak / 1024
+
+
+def _analysis(data: Path, report: Path) -> list[str]:
+    return [sys.executable, "-m", "analysis", "--data", str(data), "--out", str(report)]
+
+
+def _compaction(data: Path) -> list[str]:
+    script = (
+        "import sys; from pathlib import Path; "
+        "from analysis.compact import compacted; from analysis.partitions import scan; "
+        "from analysis.workers import executor_for; d = Path(sys.argv[1]); "
+        "p = scan(d, 'models').complete[-1]; e = executor_for(p.records); "
+        "compacted(d, p, e); e.shutdown()"
+    )
+    return [sys.executable, "-c", script, str(data)]
+
+
+def _duckdb(data: Path, target: Path) -> list[str]:
+    parts = data / "snapshots" / "models" / f"date={DATE}" / "part-*.jsonl.gz"
+    # Only our own bench paths are interpolated into this statement.
+    query = (
+        f"COPY (SELECT {DUCKDB_COLUMNS} FROM read_json_auto('{parts}')) "  # noqa: S608
+        f"TO '{target}' (FORMAT parquet)"
+    )
+    script = (
+        "import duckdb, sys; c = duckdb.connect(); "
+        "c.execute('SET threads=2'); c.execute('SET enable_progress_bar=false'); "
+        "c.execute(sys.argv[1])"
+    )
+    return [sys.executable, "-c", script, query]
+
+
+def main() -> None:
+    """Run the rounds and print the table of medians."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=2_500_000, help="snapshot size")
+    parser.add_argument("--runs", type=int, default=3, help="rounds (medians are reported)")
+    arguments = parser.parse_args()
+    data = _build_snapshot(arguments.models)
+    cache = data / "cache"
+    report = OUT / "reports"
+    duck_target = OUT / "duckdb.parquet"
+    results: dict[str, list[tuple[float, float, float]]] = {
+        "cold (JSON Lines -> report)": [],
+        "warm (cache -> report)": [],
+        "compaction (analysis)": [],
+        "compaction (DuckDB COPY)": [],
+    }
+    env_note = f"{os.cpu_count()} CPUs on this machine, pinned to {CPUS}"
+    print(f"{arguments.models:,} models, {arguments.runs} rounds, {env_note}")
+    for round_number in range(arguments.runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        results["cold (JSON Lines -> report)"].append(_measure(_analysis(data, report)))
+        results["warm (cache -> report)"].append(_measure(_analysis(data, report)))
+        # Alternate which compaction goes first so neither always gets the warmer page cache.
+        order = ["analysis", "duckdb"] if round_number % 2 == 0 else ["duckdb", "analysis"]
+        for which in order:
+            if which == "analysis":
+                shutil.rmtree(cache, ignore_errors=True)
+                results["compaction (analysis)"].append(_measure(_compaction(data)))
+            else:
+                duck_target.unlink(missing_ok=True)
+                results["compaction (DuckDB COPY)"].append(_measure(_duckdb(data, duck_target)))
+        print(f"round {round_number + 1} done")
+    print(f"\n{'step':32} {'median s':>9} {'runs s':>24} {'max proc MiB':>13} {'tree MiB':>9}")
+    medians = {}
+    for step, runs in results.items():
+        seconds = [run[0] for run in runs]
+        medians[step] = statistics.median(seconds)
+        largest = statistics.median(run[1] for run in runs)
+        tree = max(run[2] for run in runs)
+        shown = " ".join(f"{s:.1f}" for s in seconds)
+        print(f"{step:32} {medians[step]:9.2f} {shown:>24} {largest:13.0f} {tree:9.0f}")
+    ratio = medians["compaction (analysis)"] / medians["compaction (DuckDB COPY)"]
+    print(f"\ncompaction / DuckDB = {ratio:.2f}x (bar: <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()

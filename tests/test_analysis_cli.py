@@ -1,0 +1,143 @@
+"""The command line of `python -m analysis`: options, exit statuses and the Parquet cache's life."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _record(model_id: str, downloads: int) -> dict[str, object]:
+    return {
+        "_id": hashlib.sha1(model_id.encode(), usedforsecurity=False).hexdigest()[:24],
+        "id": model_id,
+        "author": model_id.split("/", maxsplit=1)[0],
+        "createdAt": "2025-05-05T05:05:05.000Z",
+        "lastModified": "2025-05-05T05:05:05.000Z",
+        "downloads": downloads,
+        "downloadsAllTime": downloads,
+        "likes": 1,
+        "trendingScore": 1,
+        "pipeline_tag": "fill-mask",
+        "library_name": "transformers",
+        "tags": ["license:mit"],
+        "private": False,
+        "gated": False,
+        "disabled": False,
+        "sha": "1" * 40,
+        "repoType": "model",
+    }
+
+
+def _partition(data: Path, day: str, downloads: list[int], status: str = "complete") -> Path:
+    partition = data / "snapshots" / "models" / f"date={day}"
+    partition.mkdir(parents=True, exist_ok=True)
+    lines = "".join(
+        json.dumps(_record(f"org/m{i}", value)) + "\n" for i, value in enumerate(downloads)
+    )
+    body = gzip.compress(lines.encode())
+    (partition / "part-00000.jsonl.gz").write_bytes(body)
+    manifest = {
+        "repo_type": "models",
+        "date": day,
+        "status": status,
+        "counts": {"records": len(downloads), "rejected": 0, "duplicates": 0},
+        "parts": [
+            {
+                "name": "part-00000.jsonl.gz",
+                "records": len(downloads),
+                "sha256": hashlib.sha256(body).hexdigest(),
+            }
+        ],
+    }
+    (partition / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return partition
+
+
+def _run(
+    *arguments: str, cwd: Path, data_env: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    if data_env is not None:
+        env["HFCRAWLER_DATA"] = str(data_env)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+
+
+def _downloads(report: Path) -> str:
+    summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
+    return summary["headline"]["downloads_30d"]
+
+
+def test_help_documents_every_option(tmp_path: Path) -> None:
+    done = _run("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    for option in ("--data", "--out", "--date", "HFCRAWLER_DATA", "complete"):
+        assert option in done.stdout
+
+
+def test_no_complete_partition_exits_2_and_says_where_it_looked(tmp_path: Path) -> None:
+    _partition(tmp_path / "data", "2026-01-02", [1, 2], status="running")
+    done = _run("--data", str(tmp_path / "data"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no complete models partition" in done.stderr
+    assert str(tmp_path / "data") in done.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def test_an_unknown_date_exits_2(tmp_path: Path) -> None:
+    _partition(tmp_path / "data", "2026-01-02", [1])
+    done = _run("--data", str(tmp_path / "data"), "--date", "2026-01-03", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "2026-01-03" in done.stderr
+    malformed = _run("--data", str(tmp_path / "data"), "--date", "January", cwd=tmp_path)
+    assert malformed.returncode == 2
+    assert "YYYY-MM-DD" in malformed.stderr
+
+
+def test_defaults_come_from_the_environment_and_the_working_directory(tmp_path: Path) -> None:
+    data = tmp_path / "elsewhere"
+    _partition(data, "2026-01-01", [5])
+    _partition(data, "2026-01-02", [7, 8])
+    done = _run(cwd=tmp_path, data_env=data)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(Path("reports") / "2026-01-02" / "index.html")
+    assert _downloads(tmp_path / "reports" / "2026-01-02") == 15
+    older = _run("--date", "2026-01-01", cwd=tmp_path, data_env=data)
+    assert older.returncode == 0, older.stderr
+    assert _downloads(tmp_path / "reports" / "2026-01-01") == 5
+
+
+def test_the_cache_is_built_once_and_rebuilt_when_the_partition_is_replaced(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    _partition(data, "2026-02-02", [1, 2, 3])
+    cache = data / "cache" / "models" / "date=2026-02-02"
+    assert _run("--data", str(data), cwd=tmp_path).returncode == 0
+    assert pq.read_table(cache).num_rows == 3
+    built = (cache / "part-00000.parquet").stat().st_mtime_ns
+    assert _run("--data", str(data), cwd=tmp_path).returncode == 0
+    assert (cache / "part-00000.parquet").stat().st_mtime_ns == built
+    # A second complete crawl of the same day replaces the partition: the cache must follow.
+    _partition(data, "2026-02-02", [10, 20, 30, 40])
+    done = _run("--data", str(data), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert pq.read_table(cache).num_rows == 4
+    assert _downloads(tmp_path / "reports" / "2026-02-02") == 100
+    assert sorted(p.name for p in cache.parent.iterdir()) == ["date=2026-02-02"]
+    assert sorted(p.name for p in cache.iterdir()) == ["_cache.json", "part-00000.parquet"]
