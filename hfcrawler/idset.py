@@ -45,6 +45,7 @@ class IdSet:
         return True
 
     def _merge(self) -> None:
-        batch = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
-        self._merged = np.union1d(self._merged, batch)
+        batch = np.sort(np.fromiter(self._recent, dtype=np.int64, count=len(self._recent)))
+        # One new array of the merged size: a union (concatenate, sort, unique) would need three.
+        self._merged = np.insert(self._merged, np.searchsorted(self._merged, batch), batch)
         self._recent.clear()

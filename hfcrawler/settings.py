@@ -50,7 +50,7 @@ HUB_QUOTA_RESERVE = 0
 # Share of a window's quota that may be used at once; the rest is spread over the window.
 HUB_QUOTA_BURST = 0.5
 # Seconds added after a window's announced reset before using the new window, since ``t`` is
-# rounded to whole seconds (at most a tenth of the window, so short windows are not wasted).
+# rounded to whole seconds (at most 2% of the window, so short windows are not wasted).
 HUB_RESET_MARGIN = 1.0
 
 RETRY_ENABLED = False  # replaced by hfcrawler.middlewares.retry, which backs off and bounds time

@@ -67,7 +67,7 @@ class Pacer:
         if self.remaining is None or now >= self.reset_at:
             slot = now  # nothing known, or a new window has started
         elif self.remaining <= self.reserve:
-            margin = min(self.margin, 0.1 * self.window) if self.window else self.margin
+            margin = min(self.margin, 0.02 * self.window) if self.window else self.margin
             slot = self.reset_at + margin
         elif self.quota and self.window and self.quota - self.reserve > 1:
             # A burst at the start of the window, then the rest spread evenly until it resets.
