@@ -48,7 +48,7 @@ HUB_RETRY_MAX_WAIT = 900.0
 # Requests left unused in each rate-limit window, for other clients of the same quota.
 HUB_QUOTA_RESERVE = 0
 # Share of a window's quota that may be used at once; the rest is spread over the window.
-HUB_QUOTA_BURST = 0.5
+HUB_QUOTA_BURST = 0.9
 # Seconds added after a window's announced reset before using the new window, since ``t`` is
 # rounded to whole seconds (at most 2% of the window, so short windows are not wasted).
 HUB_RESET_MARGIN = 1.0

@@ -4,7 +4,8 @@ Every response tells how many requests are left in the current window and when i
 share ``HUB_QUOTA_BURST`` of each window's quota may be used at once — so a crawl smaller than the
 quota is not slowed at all — and the rest is spread evenly until the window resets (keeping
 ``HUB_QUOTA_RESERVE`` in hand). When nothing is left we wait for the reset plus
-``HUB_RESET_MARGIN``. This uses the whole quota without running into 429s. One
+``HUB_RESET_MARGIN``. Requests still in flight are counted against what a response reports as
+left. This uses the whole quota without running into 429s. One
 :class:`Pacer` per Hub origin is shared by every spider in the process, so models, datasets and
 Spaces crawled together share one quota as the Hub counts it.
 
@@ -49,13 +50,20 @@ class Pacer:
         self.last_slot = 0.0
         self.quota: float | None = None
         self.window: float | None = None
+        self.inflight = 0
 
     def observe(self, limit: RateLimit, now: float) -> None:
+        """Take in a response's headers; requests still in flight are not in its count yet."""
+        self.settle()
         if limit.remaining is not None and limit.reset is not None:
-            self.remaining = limit.remaining
+            self.remaining = limit.remaining - self.inflight
             self.reset_at = now + limit.reset
         self.quota = limit.quota or self.quota
         self.window = limit.window or self.window
+
+    def settle(self) -> None:
+        """A request sent earlier has come back (or failed)."""
+        self.inflight = max(0, self.inflight - 1)
 
     def exhausted(self, wait: float, now: float) -> None:
         """The server refused us for ``wait`` seconds: nobody in this process sends before that."""
@@ -81,6 +89,7 @@ class Pacer:
             slot = max(now, self.last_slot + spacing)
         if self.remaining is not None:
             self.remaining -= 1  # booked, so that concurrent spiders do not book it too
+        self.inflight += 1
         self.last_slot = slot
         return slot - now
 
@@ -110,6 +119,9 @@ class RateLimitMiddleware:
         if delay > 0:
             self.stats.inc_value("hub/paced_seconds", delay)
             await sleep(delay)
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self.pacer(request.url).settle()
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         now = time.monotonic()
