@@ -1,4 +1,5 @@
-"""Command line of the analysis: `python -m analysis [--data DIR] [--out DIR] [--date YYYY-MM-DD]`.
+"""Command line of the analysis: `python -m analysis [--data DIR] [--out DIR] [--date YYYY-MM-DD]
+[--since YYYY-MM-DD] [--until YYYY-MM-DD] [--model ID ...]`.
 
 Exit status: 0 with the path of `index.html` printed; 2 when the arguments are wrong or there is no
 complete partition to analyse (the message says where it looked).
@@ -30,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
             f"Analyse a complete snapshot of the Hub's {REPO_TYPE} into charts (PNG), CSV tables, "
             "summary.json and a self-contained index.html under OUT/<date>/. Each partition is "
             "compacted once into a Parquet cache under DATA/cache/ and read from there afterwards. "
-            "Partitions whose manifest.json does not say status 'complete' are never analysed."
+            "Partitions whose manifest.json does not say status 'complete' are never analysed. "
+            "Organisations and users are told apart with the latest complete authors partition "
+            "dated on or before the snapshot. With two or more complete partitions in "
+            "[--since, --until], the report also holds the history across them."
         ),
     )
     parser.add_argument(
@@ -54,6 +58,26 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="date of the partition to analyse, YYYY-MM-DD (default: the latest complete one)",
     )
+    parser.add_argument(
+        "--since",
+        type=_day,
+        default=None,
+        help="first day of the history, YYYY-MM-DD (default: the oldest complete partition)",
+    )
+    parser.add_argument(
+        "--until",
+        type=_day,
+        default=None,
+        help="last day of the history, YYYY-MM-DD (default: the date of the analysed partition)",
+    )
+    parser.add_argument(
+        "--model",
+        dest="models",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="also show the history of this model id (repeatable)",
+    )
     return parser
 
 
@@ -64,9 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     # Imported after parsing: pyarrow, pandas and matplotlib take seconds to load, which `--help`
     # and a mistyped option should not wait for.
     from analysis.analyse import NoCompletePartitionError, analyse  # noqa: PLC0415
+    from analysis.history_report import HistoryRequest  # noqa: PLC0415
 
+    request = HistoryRequest(arguments.since, arguments.until, arguments.models)
     try:
-        index = analyse(arguments.data, arguments.out, arguments.date)
+        index = analyse(arguments.data, arguments.out, arguments.date, request)
     except NoCompletePartitionError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     sys.stdout.write(f"{index}\n")

@@ -119,8 +119,12 @@ def authors(table: pa.Table) -> pd.DataFrame:
 
 
 def top_authors(per_author: pd.DataFrame, by: str, n: int) -> pd.DataFrame:
-    """The `n` authors with the most `by` ("downloads" or "models") and their download share."""
-    frame = per_author.assign(downloads=per_author["downloads"].fillna(0).astype("int64"))
+    """The `n` authors with the most `by` ("downloads" or "models"), their kind and download share.
+
+    `per_author` is `authors(…)` with the `kind` column of `analysis.authorship.with_kinds`.
+    """
+    frame = per_author[["author", "kind", "models", "downloads", "likes"]]
+    frame = frame.assign(downloads=frame["downloads"].fillna(0).astype("int64"))
     total = int(frame["downloads"].sum())
     frame = frame.sort_values([by, "author"], ascending=[False, True], ignore_index=True).head(n)
     frame["downloads_share"] = frame["downloads"] / total if total else 0.0

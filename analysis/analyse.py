@@ -2,7 +2,9 @@
 
 The report is assembled in a hidden sibling directory and renamed to `<out>/<date>/` at the end, so
 a failed run never leaves a half-written report under the final name and a rerun replaces the old
-report whole. Worker processes (see analysis.workers) compact the parts, then draw the charts.
+report whole. Worker processes (see analysis.workers) compact the parts, then write the history
+(analysis.history_report) when the range holds two complete partitions or more, then draw the
+charts. Author kinds come from the authors partition (analysis.profiles).
 """
 
 from __future__ import annotations
@@ -19,15 +21,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis import aggregates, charts
+from analysis import aggregates, authorship, charts
 from analysis.atomic import replace_directory, staging_for
-from analysis.catalogue import catalogue, drawings
+from analysis.catalogue import author_charts, catalogue, drawings
 from analysis.compact import compacted
 from analysis.defaults import REPO_TYPE, TOP_N
+from analysis.history_report import HistoryRequest, HistoryResult, write_history
 from analysis.partitions import Partition, PartitionScan, scan
-from analysis.report import KeyTable, render
+from analysis.profiles import Profiles, load_profiles
+from analysis.report import KeyTable, Section, render
 from analysis.tables import write_csv
 from analysis.taxonomy import Taxonomy, load_taxonomy
+from analysis.timeline import timeline
 from analysis.workers import executor_for
 
 # downloads_all_time is cached for the history across snapshots; one snapshot does not need it.
@@ -76,11 +81,14 @@ def _quality(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _frames(
-    table: pa.Table, taxonomy: Taxonomy
+    table: pa.Table, taxonomy: Taxonomy, profiles: Profiles
 ) -> tuple[dict[str, pd.DataFrame], aggregates.Density]:
     """Every result table by CSV name, and the likes-vs-downloads density grid."""
-    per_author = aggregates.authors(table)
+    per_author = authorship.with_kinds(aggregates.authors(table), profiles)
+    downloads = int(pc.sum(table["downloads"]).as_py() or 0)
     frames = {
+        "author_kinds": authorship.kind_split(per_author, table.num_rows, downloads),
+        "top_organisations": authorship.top_organisations(per_author, downloads, TOP_N),
         "top_models_downloads": aggregates.top_models(table, "downloads", TOP_N),
         "top_models_likes": aggregates.top_models(table, "likes", TOP_N),
         "tasks": aggregates.tasks(table, taxonomy),
@@ -121,6 +129,36 @@ def _headline(table: pa.Table, frames: dict[str, pd.DataFrame]) -> dict[str, Any
     }
 
 
+def _profiles_note(profiles: Profiles, day: date) -> str:
+    if profiles.day is None:
+        return (
+            f"No author profiles yet (no complete authors partition dated {day.isoformat()} or"
+            " earlier): every author is counted as unknown."
+        )
+    return (
+        f"Author kinds from the {profiles.count:,} profiles of {profiles.day.isoformat()}; authors"
+        " without a profile, and models naming no author, are counted as unknown."
+    )
+
+
+def _authors_summary(profiles: Profiles, split: pd.DataFrame) -> dict[str, Any]:
+    kinds = split.set_index("kind")
+    return {
+        "profiles_date": None if profiles.day is None else profiles.day.isoformat(),
+        "profiles": profiles.count,
+        "kinds": {
+            str(kind): {
+                "authors": int(row["authors"]),
+                "models": int(row["models"]),
+                "models_share": float(row["models_share"]),
+                "downloads_30d": int(row["downloads"]),
+                "downloads_30d_share": float(row["downloads_share"]),
+            }
+            for kind, row in kinds.iterrows()
+        },
+    }
+
+
 def _html_headline(headline: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("models", f"{headline['models']:,}"),
@@ -138,28 +176,52 @@ def _html_headline(headline: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _write_report(
-    partition: Partition, cache: Path, report_dir: Path, found: PartitionScan, pool: Executor
+    partition: Partition,
+    cache: Path,
+    report_dir: Path,
+    found: PartitionScan,
+    *,
+    profiles: Profiles,
+    pool: Executor,
+    history: HistoryResult | None,
 ) -> None:
     charts_dir, tables_dir = report_dir / "charts", report_dir / "tables"
-    charts_dir.mkdir(parents=True)
-    tables_dir.mkdir()
+    # The history, written first, may have made them already.
+    charts_dir.mkdir(parents=True, exist_ok=True)
+    tables_dir.mkdir(exist_ok=True)
     warming = pool.submit(charts.prepare)
     table = pq.read_table(cache, columns=READ_COLUMNS)
-    frames, density = _frames(table, load_taxonomy())
+    frames, density = _frames(table, load_taxonomy(), profiles)
     headline = _headline(table, frames)
     del table
-    jobs = [pool.submit(job) for job in drawings(frames, density, headline, charts_dir)]
+    note = _profiles_note(profiles, partition.day)
+    label = "no profiles yet" if profiles.day is None else f"profiles of {profiles.day}"
+    jobs = [pool.submit(job) for job in drawings(frames, density, headline, charts_dir, label)]
     for name, frame in frames.items():
         write_csv(frame, tables_dir / f"{name}.csv")
     for job in [warming, *jobs]:
         job.result()
     chart_list = catalogue(headline)
+    authors_section = Section(
+        "Organisations and users",
+        "authors",
+        note,
+        author_charts(note),
+        [
+            KeyTable("Models and downloads by author kind", frames["author_kinds"]),
+            KeyTable("Top organisations by downloads", frames["top_organisations"]),
+        ],
+    )
+    history_summary = None if history is None else history.summary
+    sections = [authors_section] + ([] if history is None else [history.section])
     quality = _quality(partition.manifest)
     skipped = [{"name": s.name, "reason": s.reason} for s in found.skipped]
     summary = {
         "repo_type": partition.repo_type,
         "date": partition.day.isoformat(),
         "headline": headline,
+        "authors": _authors_summary(profiles, frames["author_kinds"]),
+        "history": history_summary,
         "data_quality": quality,
         "skipped_partitions": skipped,
         "charts": [
@@ -169,7 +231,7 @@ def _write_report(
                 "caption": chart.caption,
                 "tables": [f"tables/{name}" for name in chart.tables],
             }
-            for chart in chart_list
+            for chart in [*chart_list, *(c for section in sections for c in section.charts)]
         ],
     }
     (report_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
@@ -192,21 +254,38 @@ def _write_report(
             KeyTable("Relations to base models", frames["lineage_relations"]),
             KeyTable("Licenses", frames["licenses"]),
         ],
+        sections=sections,
     )
 
 
-def analyse(data_dir: Path, out_dir: Path, day: date | None) -> Path:
-    """Analyse the chosen partition into `<out_dir>/<date>/` and return the path of index.html."""
+def analyse(
+    data_dir: Path, out_dir: Path, day: date | None, request: HistoryRequest | None = None
+) -> Path:
+    """Analyse the chosen partition (and the history up to it) into `<out_dir>/<date>/`.
+
+    Returns the path of index.html.
+    """
+    request = request or HistoryRequest()
     found = scan(data_dir, REPO_TYPE)
     partition = choose(found, day, data_dir)
+    line = timeline(found, request.since, request.until or partition.day)
     final = out_dir / partition.day.isoformat()
     staging = staging_for(final)
+    profiles = load_profiles(data_dir, partition.day)
+    history = None
     try:
         # Separate pools: compaction workers exit, and give their memory back, before the charts.
         with executor_for(partition.records) as pool:
             cache = compacted(data_dir, partition, pool)
+            caches = {p.day: compacted(data_dir, p, pool) for p in line.partitions}
+            if len(line.partitions) >= 2:
+                # In a worker too: the history's peak memory is given back before the report's.
+                job = pool.submit(write_history, data_dir, line, caches, request, staging)
+                history = job.result()
         with executor_for(partition.records) as pool:
-            _write_report(partition, cache, staging, found, pool)
+            _write_report(
+                partition, cache, staging, found, profiles=profiles, pool=pool, history=history
+            )
         replace_directory(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

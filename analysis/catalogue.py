@@ -51,13 +51,14 @@ def catalogue(headline: dict[str, Any]) -> list[Chart]:
         Chart(
             "top_authors_downloads",
             "Top authors by downloads",
-            "Users and organisations whose models were downloaded most in the last 30 days.",
+            "Users and organisations whose models were downloaded most in the last 30 days,"
+            " coloured by author kind.",
             ["top_authors_downloads.csv"],
         ),
         Chart(
             "top_authors_models",
             "Top authors by models",
-            "Users and organisations with the most models.",
+            "Users and organisations with the most models, coloured by author kind.",
             ["top_authors_models.csv"],
         ),
         Chart(
@@ -102,15 +103,34 @@ def catalogue(headline: dict[str, Any]) -> list[Chart]:
     ]
 
 
+def author_charts(profiles_note: str) -> list[Chart]:
+    """The charts of the organisations-vs-users section."""
+    return [
+        Chart(
+            "author_kinds",
+            "Organisations vs users",
+            f"Shares of all models and of all 30-day downloads by author kind. {profiles_note}",
+            ["author_kinds.csv", "top_organisations.csv"],
+        )
+    ]
+
+
 def drawings(
     frames: dict[str, pd.DataFrame],
     density: Density,
     headline: dict[str, Any],
     charts_dir: Path,
+    profiles_label: str,
 ) -> list[partial[None]]:
     """Each chart as a picklable call, so the charts can be drawn in worker processes."""
     per_month = "downloads, last 30 days (log scale)"
     return [
+        partial(
+            charts.author_kinds,
+            frames["author_kinds"],
+            profiles_label,
+            charts_dir / "author_kinds.png",
+        ),
         partial(
             charts.ranking,
             frames["top_models_downloads"],

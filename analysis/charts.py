@@ -18,15 +18,19 @@ from matplotlib import font_manager, ft2font, rcParams
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import NullFormatter
 
 from analysis.aggregates import LINEAGE_ORDER, PLACEHOLDER_MONTH, UNKNOWN_MONTH, Density
+from analysis.authorship import KINDS
 from analysis.defaults import TOP_N
 from analysis.derive import UNSPECIFIED_RELATION
 
 LABEL_CHARACTERS = 40
 _DPI = 100
 _MISSING_GLYPH = "?"
+_BAR_COLOUR = "#3b6ea5"
+KIND_COLOURS = {"org": "#3b6ea5", "user": "#e08a2c", "unknown": "#9a9a9a"}
 
 
 @functools.cache
@@ -57,10 +61,18 @@ def _save(figure: Figure, path: Path) -> None:
     figure.savefig(path, format="png", dpi=_DPI)
 
 
-def _bars(axes: Axes, labels: list[str], values: np.ndarray, xlabel: str, *, log: bool) -> None:
+def _bars(
+    axes: Axes,
+    labels: list[str],
+    values: np.ndarray,
+    xlabel: str,
+    *,
+    log: bool,
+    colours: list[str] | str = _BAR_COLOUR,
+) -> None:
     """Horizontal bars, largest on top, with safe category labels."""
     positions = np.arange(len(labels))
-    axes.barh(positions, values, color="#3b6ea5")
+    axes.barh(positions, values, color=colours)
     axes.set_yticks(positions, labels=[safe_label(label) for label in labels], parse_math=False)
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
@@ -74,13 +86,46 @@ def _bars(axes: Axes, labels: list[str], values: np.ndarray, xlabel: str, *, log
 def ranking(
     frame: pd.DataFrame, *, label: str, value: str, title: str, unit: str, path: Path
 ) -> None:
-    """Top entries of `frame` by `value` as horizontal bars (log scale)."""
+    """Top entries of `frame` by `value` as horizontal bars (log scale).
+
+    When `frame` has an author `kind` column, bars are coloured by kind, with a legend.
+    """
     top = frame.head(TOP_N)
     figure = Figure(figsize=(10, 0.32 * len(top) + 1.6), layout="constrained")
     axes = figure.add_subplot()
-    _bars(axes, list(top[label]), top[value].to_numpy(), unit, log=True)
+    if "kind" in top.columns:
+        colours = [KIND_COLOURS.get(kind, KIND_COLOURS["unknown"]) for kind in top["kind"]]
+        _bars(axes, list(top[label]), top[value].to_numpy(), unit, log=True, colours=colours)
+        handles = [Patch(color=KIND_COLOURS[kind], label=kind) for kind in KINDS]
+        axes.legend(handles=handles, title="author kind", loc="lower right", fontsize=8)
+    else:
+        _bars(axes, list(top[label]), top[value].to_numpy(), unit, log=True)
     axes.set_ylabel("model" if label == "id" else label.replace("_", " "))
     axes.set_title(title)
+    _save(figure, path)
+
+
+def author_kinds(split: pd.DataFrame, profiles_label: str, path: Path) -> None:
+    """Shares of models and of 30-day downloads held by organisations, users and unknown authors."""
+    figure = Figure(figsize=(9, 4.5), layout="constrained")
+    axes = figure.add_subplot()
+    measures = {"models_share": "models", "downloads_share": "downloads, last 30 days"}
+    positions = np.arange(len(measures))
+    left = np.zeros(len(measures))
+    for row in split.itertuples(index=False):
+        values = np.array([getattr(row, column) for column in measures], dtype=np.float64)
+        colour = KIND_COLOURS.get(row.kind, KIND_COLOURS["unknown"])
+        axes.barh(positions, values, left=left, color=colour, label=f"{row.kind}")
+        for position, start, value in zip(positions, left, values, strict=True):
+            if value >= 0.04:
+                axes.text(start + value / 2, position, f"{value:.0%}", ha="center", va="center")
+        left += values
+    axes.set_yticks(positions, labels=list(measures.values()))
+    axes.invert_yaxis()
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("share of all models / of all downloads")
+    axes.set_title(f"Organisations vs users ({profiles_label})")
+    axes.legend(title="author kind", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
     _save(figure, path)
 
 

@@ -30,3 +30,11 @@ NO_TASK = "(no task)"
 NO_LIBRARY = "(no library)"
 NO_LICENSE = "(no license)"
 NO_AUTHOR = "(no author)"
+
+# History: the windows of adoption velocity (days), the rows each ranking keeps, the
+# downloadsAllTime a model (or author) needs at a window's start to be ranked by relative gain, and
+# how many models (and base models) the history's series follow.
+VELOCITY_WINDOWS = (7, 30)
+VELOCITY_TOP = 25
+RELATIVE_FLOOR = 1000
+HISTORY_MODELS = 10

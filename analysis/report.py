@@ -43,7 +43,21 @@ class KeyTable:
     frame: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class Section:
+    """A titled part of the page with its own note, charts and key tables (authors, history)."""
+
+    title: str
+    anchor: str
+    note: str
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[KeyTable] = field(default_factory=list)
+
+
 def _cell(value: object, column: str) -> dict[str, object]:
+    # A value the Hub did not give (None, NaN, pandas' NA) is shown empty, as in the CSV.
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return {"text": "", "number": False}
     if isinstance(value, bool | np.bool_):
         return {"text": str(value), "number": False}
     if isinstance(value, int | np.integer):
@@ -51,7 +65,7 @@ def _cell(value: object, column: str) -> dict[str, object]:
     if isinstance(value, float | np.floating):
         shown = f"{value:.2%}" if "share" in column else f"{value:,.4g}"
         return {"text": shown, "number": True}
-    return {"text": "" if value is None else str(value), "number": False}
+    return {"text": str(value), "number": False}
 
 
 def _table(table: KeyTable) -> dict[str, object]:
@@ -64,6 +78,16 @@ def _table(table: KeyTable) -> dict[str, object]:
     return {"title": table.title, "columns": columns, "rows": rows}
 
 
+def _figure(chart: Chart, report_dir: Path) -> dict[str, object]:
+    return {
+        "name": chart.name,
+        "title": chart.title,
+        "caption": chart.caption,
+        "tables": chart.tables,
+        "png_base64": base64.b64encode((report_dir / chart.png).read_bytes()).decode(),
+    }
+
+
 def render(
     report_dir: Path,
     *,
@@ -73,6 +97,7 @@ def render(
     skipped: list[dict[str, str]],
     charts: list[Chart],
     tables: list[KeyTable],
+    sections: list[Section],
 ) -> Path:
     """Write `index.html` into `report_dir` (whose `charts/` already holds the PNGs)."""
     source = pkgutil.get_data("analysis", "templates/report.html.j2")
@@ -87,17 +112,18 @@ def render(
         headline=[{"label": label, "value": value} for label, value in headline],
         quality=[{"label": label, "value": value} for label, value in quality],
         skipped=skipped,
-        charts=[
-            {
-                "name": chart.name,
-                "title": chart.title,
-                "caption": chart.caption,
-                "tables": chart.tables,
-                "png_base64": base64.b64encode((report_dir / chart.png).read_bytes()).decode(),
-            }
-            for chart in charts
-        ],
+        charts=[_figure(chart, report_dir) for chart in charts],
         tables=[_table(table) for table in tables],
+        sections=[
+            {
+                "title": section.title,
+                "anchor": section.anchor,
+                "note": section.note,
+                "charts": [_figure(chart, report_dir) for chart in section.charts],
+                "tables": [_table(table) for table in section.tables],
+            }
+            for section in sections
+        ],
     )
     path = report_dir / "index.html"
     path.write_text(page, encoding="utf-8")

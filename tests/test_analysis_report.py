@@ -41,6 +41,7 @@ CHARTS = (
     "created_per_month",
     "concentration",
     "lineage",
+    "author_kinds",
 )
 
 
@@ -255,6 +256,9 @@ def test_the_latest_complete_partition_is_analysed_and_the_failed_one_listed(rep
     assert summary["data_quality"]["rejected"] == 1
     assert summary["data_quality"]["duplicates"] == 2
     assert summary["data_quality"]["records"] == 10
+    # One complete partition is no history.
+    assert summary["history"] is None
+    assert 'id="history"' not in (report / "index.html").read_text(encoding="utf-8")
 
 
 def test_headline_numbers(report: Path) -> None:
@@ -334,13 +338,13 @@ def test_libraries_and_licenses(report: Path) -> None:
 
 def test_authors(report: Path) -> None:
     by_downloads = rows(report, "top_authors_downloads")
-    assert columns(by_downloads, "author", "models", "downloads", "likes") == [
-        ("carol", "2", "5050", "102"),
-        ("acme", "2", "1300", "55"),
-        ("bob", "2", "200", "1"),
-        ("dave", "1", "10", "3"),
-        ("'@mallory", "1", "7", "0"),
-        ("eve", "1", "3", "4"),
+    assert columns(by_downloads, "author", "kind", "models", "downloads", "likes") == [
+        ("carol", "unknown", "2", "5050", "102"),
+        ("acme", "unknown", "2", "1300", "55"),
+        ("bob", "unknown", "2", "200", "1"),
+        ("dave", "unknown", "1", "10", "3"),
+        ("'@mallory", "unknown", "1", "7", "0"),
+        ("eve", "unknown", "1", "3", "4"),
     ]
     assert float(by_downloads[0]["downloads_share"]) == pytest.approx(5050 / 6570)
     by_models = rows(report, "top_authors_models")
@@ -352,6 +356,20 @@ def test_authors(report: Path) -> None:
         "dave",
         "eve",
     ]
+
+
+def test_without_profiles_every_author_is_unknown(report: Path) -> None:
+    assert columns(rows(report, "author_kinds"), "kind", "authors", "models", "downloads") == [
+        ("org", "0", "0", "0"),
+        ("user", "0", "0", "0"),
+        ("unknown", "6", "10", "6570"),
+    ]
+    assert rows(report, "top_organisations") == []
+    summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
+    assert summary["authors"]["profiles_date"] is None
+    assert summary["authors"]["kinds"]["unknown"]["models_share"] == 1.0
+    page = (report / "index.html").read_text(encoding="utf-8")
+    assert "No author profiles yet" in page
 
 
 def _gini(values: list[int]) -> float:

@@ -1,0 +1,158 @@
+"""The history's result tables, from the cached digests of each snapshot and of each interval.
+
+Every rate is per day over the real interval between two snapshots, so a missing day widens an
+interval instead of counting as zero. Downloads here are downloadsAllTime differences (see
+analysis.intervals), except the concentration over time, which is computed on each snapshot's
+30-day `downloads`, as in the single-snapshot report.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.daily import Digest
+from analysis.intervals import Interval
+from analysis.timeline import Timeline
+
+LINEAGE_COLUMNS = ["finetune", "adapter", "quantized", "merge", "unspecified", "derivatives"]
+
+
+def _rate(amount: int, days: int) -> float:
+    return amount / days if days else 0.0
+
+
+def snapshots(digests: list[Digest]) -> pd.DataFrame:
+    """Totals and concentration of 30-day downloads per snapshot date."""
+    return pd.DataFrame(
+        [{"date": digest.day.isoformat(), **digest.totals} for digest in digests],
+        columns=["date", "models", "downloads_30d", "downloads_all_time", "gini", "top_1%_share"],
+    )
+
+
+def gaps(line: Timeline) -> pd.DataFrame:
+    """Each run of days without a complete partition, between the snapshots around it."""
+    return pd.DataFrame(
+        [
+            {
+                "after": gap.after.isoformat(),
+                "before": gap.before.isoformat(),
+                "missing_days": len(gap.missing),
+                "missing": " ".join(day.isoformat() for day in gap.missing),
+            }
+            for gap in line.gaps
+        ],
+        columns=["after", "before", "missing_days", "missing"],
+    )
+
+
+def skipped(line: Timeline) -> pd.DataFrame:
+    """The partitions of the range that are not complete, and why."""
+    return pd.DataFrame(
+        [{"partition": s.name, "reason": s.reason} for s in line.skipped],
+        columns=["partition", "reason"],
+    )
+
+
+def intervals(spans: list[Interval]) -> pd.DataFrame:
+    """Models, churn and downloads gained per interval, with per-day rates."""
+    rows = []
+    for span in spans:
+        totals = span.totals
+        rows.append(
+            {
+                "start": span.start.isoformat(),
+                "end": span.end.isoformat(),
+                "days": span.days,
+                "models_start": totals["models_start"],
+                "models_end": totals["models_end"],
+                "continuing": totals["continuing"],
+                "created": totals["created"],
+                "deleted": totals["deleted"],
+                "downloads_gained": totals["gained"],
+                "downloads_per_day": _rate(totals["gained"], span.days),
+                "anomalies": totals["anomalies"],
+                "without_counts": totals["without_counts"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _span(span: Interval) -> dict[str, object]:
+    return {"start": span.start.isoformat(), "end": span.end.isoformat(), "days": span.days}
+
+
+def churn(spans: list[Interval]) -> pd.DataFrame:
+    """Models created and deleted per interval and modality, in total and per day."""
+    rows = [
+        {
+            **_span(span),
+            "modality": modality,
+            "created": span.totals["created_by_modality"].get(modality, 0),
+            "deleted": span.totals["deleted_by_modality"].get(modality, 0),
+        }
+        for span in spans
+        for modality in sorted(
+            set(span.totals["created_by_modality"]) | set(span.totals["deleted_by_modality"])
+        )
+    ]
+    frame = pd.DataFrame(rows, columns=["start", "end", "days", "modality", "created", "deleted"])
+    frame["created_per_day"] = frame["created"] / frame["days"]
+    frame["deleted_per_day"] = frame["deleted"] / frame["days"]
+    return frame
+
+
+def shares(spans: list[Interval], dimension: str) -> pd.DataFrame:
+    """Per interval and value of `dimension` (modality, pipeline_tag or library_name): downloads
+    gained and models created, and their shares of the interval's totals."""
+    gained_key, created_key = f"gained_by_{dimension}", f"created_by_{dimension}"
+    rows = [
+        {
+            **_span(span),
+            dimension: label,
+            "downloads_gained": span.totals[gained_key].get(label, 0),
+            "created": span.totals[created_key].get(label, 0),
+        }
+        for span in spans
+        for label in sorted(set(span.totals[gained_key]) | set(span.totals[created_key]))
+    ]
+    columns = ["start", "end", "days", dimension, "downloads_gained", "created"]
+    frame = pd.DataFrame(rows, columns=columns)
+    per_interval = frame.groupby("start")[["downloads_gained", "created"]].transform("sum")
+    frame.insert(5, "downloads_per_day", frame["downloads_gained"] / frame["days"])
+    # An interval without any gain or creation has shares of zero, not undefined ones.
+    frame.insert(
+        6,
+        "downloads_share",
+        (frame["downloads_gained"] / per_interval["downloads_gained"]).fillna(0.0),
+    )
+    frame["created_share"] = (frame["created"] / per_interval["created"]).fillna(0.0)
+    return frame
+
+
+def anomalies(spans: list[Interval]) -> pd.DataFrame:
+    """Every model whose downloadsAllTime went down in an interval (left out of the gains)."""
+    frames = [
+        span.anomalies().to_pandas().assign(start=span.start.isoformat(), end=span.end.isoformat())
+        for span in spans
+    ]
+    columns = ["start", "end", "id", "before", "after"]
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "difference"])
+    frame = pd.concat(frames, ignore_index=True)[columns]
+    frame["difference"] = frame["after"] - frame["before"]
+    return frame
+
+
+def lineage(digests: list[Digest], top: int) -> pd.DataFrame:
+    """Derivatives by relation over time for the `top` base models of the latest snapshot."""
+    leaders = list(digests[-1].lineage["base_model"].head(top))
+    frames = []
+    for digest in digests:
+        chosen = digest.lineage[digest.lineage["base_model"].isin(leaders)]
+        chosen = chosen.set_index("base_model").reindex(leaders, fill_value=0)
+        day = digest.day.isoformat()
+        frames.append(chosen.rename_axis("base_model").reset_index().assign(date=day))
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["date", "base_model", *LINEAGE_COLUMNS]].astype(
+        dict.fromkeys(LINEAGE_COLUMNS, "int64")
+    )

@@ -1,0 +1,150 @@
+"""Draw the history's charts (PNG, matplotlib's Agg canvas, like analysis.charts).
+
+Time runs on a real date axis, so a missing day shows as a wider step, never as a dip to zero; a
+rate that holds over an interval is drawn at the interval's end date. Labels from the Hub (model
+ids, base models) pass through `analysis.charts.safe_label`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.dates import ConciseDateFormatter, DayLocator
+from matplotlib.figure import Figure
+
+from analysis.charts import safe_label
+
+_DPI = 100
+_LINES = 10
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
+
+
+def _date_axis(axes: Axes) -> None:
+    """Ticks on whole days (snapshots are daily), at most about ten of them."""
+    low, high = axes.get_xlim()
+    locator = DayLocator(interval=max(1, math.ceil((high - low) / 10)))
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.grid(alpha=0.3)
+
+
+def _save(figure: Figure, path: Path) -> None:
+    figure.savefig(path, format="png", dpi=_DPI)
+
+
+def concentration(snapshots: pd.DataFrame, missing: list[str], path: Path) -> None:
+    """Gini and the top-1% share of 30-day downloads at each snapshot date; gaps shaded."""
+    figure = Figure(figsize=(10, 4.5), layout="constrained")
+    axes = figure.add_subplot()
+    days = _dates(snapshots["date"])
+    axes.plot(days, snapshots["gini"], marker="o", label="Gini among models")
+    axes.plot(days, snapshots["top_1%_share"], marker="s", label="share held by the top 1%")
+    for day in _dates(pd.Series(missing, dtype=str)):
+        axes.axvspan(day - np.timedelta64(12, "h"), day + np.timedelta64(12, "h"), color="0.9")
+    axes.set_ylim(0, 1)
+    axes.set_ylabel("of 30-day downloads")
+    axes.set_title("Concentration of downloads per snapshot (missing days shaded)")
+    axes.legend()
+    _date_axis(axes)
+    _save(figure, path)
+
+
+def churn(frame: pd.DataFrame, path: Path) -> None:
+    """Models created (up) and deleted (down) per day of each interval, stacked by modality."""
+    figure = Figure(figsize=(10, 5), layout="constrained")
+    axes = figure.add_subplot()
+    ends = sorted(frame["end"].unique())
+    positions = np.arange(len(ends))
+    up, down = np.zeros(len(ends)), np.zeros(len(ends))
+    for modality, rows in frame.groupby("modality", sort=True):
+        rates = rows.set_index("end")[["created_per_day", "deleted_per_day"]]
+        per_end = rates.reindex(ends, fill_value=0.0)
+        created = per_end["created_per_day"].to_numpy(dtype=np.float64)
+        deleted = per_end["deleted_per_day"].to_numpy(dtype=np.float64)
+        bars = axes.bar(positions, created, bottom=up, label=safe_label(modality))
+        axes.bar(positions, -deleted, bottom=-down, color=bars.patches[0].get_facecolor())
+        up += created
+        down += deleted
+    axes.axhline(0, color="black", linewidth=0.8)
+    starts = dict(zip(frame["end"], frame["start"], strict=True))
+    labels = [f"{starts[end]} to {end}" for end in ends]
+    axes.set_xticks(positions, labels=labels, rotation=30, ha="right", fontsize=8)
+    axes.set_ylabel("models per day (created above, deleted below)")
+    axes.set_title("Churn between snapshots, by modality")
+    axes.legend(title="modality", fontsize=8)
+    axes.grid(axis="y", alpha=0.3)
+    _save(figure, path)
+
+
+def hype(frame: pd.DataFrame, path: Path) -> None:
+    """Shares of downloads gained and of models created by modality, per interval (stacked)."""
+    figure = Figure(figsize=(10, 7), layout="constrained")
+    panels = figure.subplots(2, 1, sharex=True)
+    measures = {
+        "downloads_share": "share of downloads gained",
+        "created_share": "share of new models",
+    }
+    wide_frames = {
+        column: frame.pivot_table(index="end", columns="modality", values=column, fill_value=0.0)
+        for column in measures
+    }
+    for axes, (column, label) in zip(panels, measures.items(), strict=True):
+        wide = wide_frames[column]
+        days = _dates(pd.Series(wide.index))
+        values = [wide[modality].to_numpy(dtype=np.float64) for modality in wide.columns]
+        labels = [safe_label(modality) for modality in wide.columns]
+        if len(days) > 1:
+            axes.stackplot(days, values, labels=labels)
+        else:
+            bottom = 0.0
+            for value, name in zip(values, labels, strict=True):
+                axes.bar(days, value, bottom=bottom, label=name)
+                bottom += value
+        axes.set_ylim(0, 1)
+        axes.set_ylabel(label)
+        _date_axis(axes)
+    panels[0].legend(title="modality", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    panels[0].set_title("Hype cycles: modality shares per interval (at its end date)")
+    _save(figure, path)
+
+
+def series(frame: pd.DataFrame, path: Path) -> None:
+    """Downloads per day of each followed model, at the end date of each interval."""
+    figure = Figure(figsize=(10, 5.5), layout="constrained")
+    axes = figure.add_subplot()
+    for model in list(dict.fromkeys(frame["id"]))[:_LINES]:
+        rows = frame[frame["id"] == model]
+        axes.plot(
+            _dates(rows["end"]),
+            rows["per_day"].astype("float64"),
+            marker="o",
+            label=safe_label(model),
+        )
+    axes.set_yscale("symlog", linthresh=1)
+    axes.set_ylabel("downloads per day (downloadsAllTime differences)")
+    axes.set_title("Daily downloads of the fastest-growing models (last 7 days)")
+    if not frame.empty:
+        axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _date_axis(axes)
+    _save(figure, path)
+
+
+def lineage(frame: pd.DataFrame, path: Path) -> None:
+    """Derivatives of the top base models at each snapshot date."""
+    figure = Figure(figsize=(10, 5.5), layout="constrained")
+    axes = figure.add_subplot()
+    for base, rows in frame.groupby("base_model", sort=False):
+        axes.plot(_dates(rows["date"]), rows["derivatives"], marker="o", label=safe_label(base))
+    axes.set_ylabel("derivative models (count)")
+    axes.set_title("Derivatives of the top base models over time")
+    if not frame.empty:
+        axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _date_axis(axes)
+    _save(figure, path)

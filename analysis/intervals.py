@@ -1,0 +1,176 @@
+"""What happened between two consecutive snapshots, computed once per pair and cached.
+
+The Hub's `downloads` is a rolling 30-day count, so it cannot be summed across days; the difference
+of `downloadsAllTime` between two snapshots is the true number of downloads in between. For every
+model present in both snapshots the interval keeps that difference (`gained`); a negative one is an
+anomaly (the counter went back): it is listed in `anomalies.parquet` and left out (`gained` null),
+as is a model missing either count. Models only in the later snapshot were created in between,
+models only in the earlier one deleted; both are counted per modality, and the creations and gains
+also per task and per library (for the hype cycles). The gains of the models declaring a base
+model are also summed per base model (its family of derivatives, as the earlier snapshot states).
+
+Models are matched by id through a hash lookup of one snapshot's ids in the other's rather than a
+relational join, which kept the peak memory of an interval of 2.7M models from 1.5 GB to a third.
+Results live in `<data>/cache/history/models/interval=<start>_<end>/` (`interval.json`,
+`deltas.parquet`, `families.parquet`, `anomalies.parquet`), keyed by both partitions' cache keys,
+so a new day costs one lookup against the day before it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis.compact import cache_key
+from analysis.daily import history_dir
+from analysis.defaults import NO_LIBRARY, NO_TASK
+from analysis.partitions import Partition
+from analysis.results_cache import cached
+
+INTERVAL_FORMAT = 3
+FAMILY = "base_model"
+_LABELS = ["modality", "pipeline_tag", "library_name"]
+_COLUMNS = ["id", "author", *_LABELS, "base_models", "downloads_all_time"]
+# The dimensions of the hype cycles, and the label of models that leave them empty.
+UNLABELLED = {"modality": NO_TASK, "pipeline_tag": NO_TASK, "library_name": NO_LIBRARY}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The cached results of one interval between consecutive snapshots."""
+
+    start: date
+    end: date
+    directory: Path
+    totals: dict[str, Any]
+
+    @property
+    def days(self) -> int:
+        """The real number of days between the two snapshots."""
+        return (self.end - self.start).days
+
+    def deltas(self, columns: list[str] | None = None) -> pa.Table:
+        """Per continuing model: id, author, modality, `before` (downloadsAllTime) and `gained`."""
+        return pq.read_table(self.directory / "deltas.parquet", columns=columns)
+
+    def gains(self, key: str, columns: list[str]) -> pa.Table:
+        """`columns` per model (key id), per author, or per base model's family (`FAMILY`)."""
+        name = "families.parquet" if key == FAMILY else "deltas.parquet"
+        return pq.read_table(self.directory / name, columns=columns)
+
+    def anomalies(self) -> pa.Table:
+        """Models whose downloadsAllTime went down: id, before, after."""
+        return pq.read_table(self.directory / "anomalies.parquet")
+
+
+def _labels(table: pa.Table, dimension: str) -> pa.ChunkedArray:
+    return pc.fill_null(table[dimension], UNLABELLED[dimension])
+
+
+def _counts(table: pa.Table, dimension: str) -> dict[str, int]:
+    """Models per value of `dimension` (modality, pipeline_tag or library_name)."""
+    counts = pc.value_counts(_labels(table, dimension)).to_pylist()
+    return {item["values"]: int(item["counts"]) for item in counts}
+
+
+def _gained(table: pa.Table, gained: pa.Array, dimension: str) -> dict[str, int]:
+    """Downloads gained per value of `dimension`."""
+    grouped = (
+        pa.table({"label": _labels(table, dimension), "gained": gained})
+        .group_by("label")
+        .aggregate([("gained", "sum")])
+    )
+    return {row["label"]: int(row["gained_sum"] or 0) for row in grouped.to_pylist()}
+
+
+def _families(kept: pa.Table, gained: pa.Array) -> pa.Table:
+    """Per base model: its derivatives' downloadsAllTime before, their gains and their number."""
+    lengths = pc.fill_null(pc.list_value_length(kept["base_models"]), 0).to_numpy()
+    rows = pa.array(np.repeat(np.arange(kept.num_rows), lengths))
+    edges = pa.table(
+        {
+            FAMILY: pc.list_flatten(kept["base_models"]),
+            "before": pc.take(kept["downloads_all_time"], rows),
+            "gained": pc.take(gained, rows),
+        }
+    )
+    grouped = edges.group_by(FAMILY).aggregate(
+        [("before", "sum"), ("gained", "sum"), ([], "count_all")]
+    )
+    return pa.table(
+        {
+            FAMILY: grouped[FAMILY],
+            "before": grouped["before_sum"],
+            "gained": grouped["gained_sum"],
+            "derivatives": grouped["count_all"],
+        }
+    )
+
+
+def _build(start_cache: Path, end_cache: Path, target: Path) -> None:
+    before = pq.read_table(start_cache, columns=_COLUMNS)
+    after = pq.read_table(end_cache, columns=["id", *_LABELS, "downloads_all_time"])
+    positions = pc.index_in(before["id"], value_set=after["id"])
+    continuing = pc.is_valid(positions)
+    matched = pc.drop_null(positions)
+    kept = before.filter(continuing)
+    later = pc.take(after["downloads_all_time"], matched)
+    difference = pc.subtract(later, kept["downloads_all_time"])
+    dropped = pc.fill_null(pc.less(difference, 0), False)
+    gained = pc.if_else(dropped, pa.scalar(None, pa.int64()), difference)
+    deltas = pa.table(
+        {
+            "id": kept["id"],
+            "author": kept["author"],
+            "modality": kept["modality"],
+            "before": kept["downloads_all_time"],
+            "gained": gained,
+        }
+    )
+    anomalies = (
+        pa.table({"id": kept["id"], "before": kept["downloads_all_time"], "after": later})
+        .filter(dropped)
+        .sort_by("id")
+    )
+    seen = np.zeros(after.num_rows, dtype=bool)
+    seen[matched.to_numpy()] = True
+    created = after.filter(pa.array(~seen))
+    deleted = before.filter(pc.invert(continuing))
+    pq.write_table(deltas, target / "deltas.parquet", compression="zstd")
+    pq.write_table(_families(kept, gained), target / "families.parquet", compression="zstd")
+    pq.write_table(anomalies, target / "anomalies.parquet")
+    totals: dict[str, Any] = {
+        "models_start": before.num_rows,
+        "models_end": after.num_rows,
+        "continuing": kept.num_rows,
+        "created": created.num_rows,
+        "deleted": deleted.num_rows,
+        "gained": int(pc.sum(gained).as_py() or 0),
+        "anomalies": anomalies.num_rows,
+        "without_counts": kept.num_rows - anomalies.num_rows - int(pc.count(gained).as_py()),
+        "deleted_by_modality": _counts(deleted, "modality"),
+    }
+    for dimension in UNLABELLED:
+        totals[f"created_by_{dimension}"] = _counts(created, dimension)
+        totals[f"gained_by_{dimension}"] = _gained(kept, gained, dimension)
+    (target / "interval.json").write_text(json.dumps(totals), encoding="utf-8")
+
+
+def interval(
+    data_dir: Path, start: Partition, end: Partition, start_cache: Path, end_cache: Path
+) -> Interval:
+    """The results of the interval from `start` to `end`, computed unless cached."""
+    name = f"interval={start.day.isoformat()}_{end.day.isoformat()}"
+    directory = history_dir(data_dir, start.repo_type) / name
+    key = {"format": INTERVAL_FORMAT, "start": cache_key(start), "end": cache_key(end)}
+    cached(directory, key, lambda target: _build(start_cache, end_cache, target))
+    totals = json.loads((directory / "interval.json").read_text(encoding="utf-8"))
+    return Interval(start.day, end.day, directory, totals)
