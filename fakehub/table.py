@@ -268,6 +268,8 @@ def _add_giants(rng: np.random.Generator, table: RepoTable) -> None:
     if len(giants) and len(table) >= 1_000_000:
         table.downloads[giants[0]] = 2**31 + 12_345
         table.downloads_all_time[giants[0]] = 3 * 2**31
+    # Their daily audience keeps their 30-day downloads where they are as days go by.
+    table.interest[giants] = table.downloads[giants] / 30
 
 
 def popular_models(table: RepoTable) -> np.ndarray:
