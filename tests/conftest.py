@@ -7,6 +7,7 @@ exercises the real command, settings, exit status and files, exactly as a user d
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import subprocess
@@ -99,3 +100,28 @@ def read_partition(path: Path) -> list[dict]:
         with gzip.open(path / part["name"], "rt", encoding="utf-8") as fh:
             records += [json.loads(line) for line in fh]
     return records
+
+
+def write_partition(
+    data: Path, repo_type: str, day: str, records: list[dict], status: str = "complete"
+) -> Path:
+    """Write records as a published partition of the snapshot store, with its manifest."""
+    partition = data / "snapshots" / repo_type / f"date={day}"
+    partition.mkdir(parents=True, exist_ok=True)
+    body = gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode())
+    (partition / "part-00000.jsonl.gz").write_bytes(body)
+    manifest = {
+        "repo_type": repo_type,
+        "date": day,
+        "status": status,
+        "counts": {"records": len(records), "rejected": 0, "duplicates": 0},
+        "parts": [
+            {
+                "name": "part-00000.jsonl.gz",
+                "records": len(records),
+                "sha256": hashlib.sha256(body).hexdigest(),
+            }
+        ],
+    }
+    (partition / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return partition

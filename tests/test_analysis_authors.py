@@ -7,7 +7,6 @@ organisations and the kinds in the top-authors tables are checked against sums w
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import json
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_partition
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = "2026-11-20"
@@ -83,29 +83,6 @@ def _model(model_id: str, author: str | None, downloads: int | None) -> dict[str
         "sha": "2" * 40,
         "repoType": "model",
     }
-
-
-def write_partition(
-    data: Path, repo_type: str, day: str, records: list[dict[str, Any]], status: str = "complete"
-) -> None:
-    partition = data / "snapshots" / repo_type / f"date={day}"
-    partition.mkdir(parents=True)
-    body = gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode())
-    (partition / "part-00000.jsonl.gz").write_bytes(body)
-    manifest = {
-        "repo_type": repo_type,
-        "date": day,
-        "status": status,
-        "counts": {"records": len(records), "rejected": 0, "duplicates": 0},
-        "parts": [
-            {
-                "name": "part-00000.jsonl.gz",
-                "records": len(records),
-                "sha256": hashlib.sha256(body).hexdigest(),
-            }
-        ],
-    }
-    (partition / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

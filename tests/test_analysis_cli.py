@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import subprocess
@@ -10,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from conftest import write_partition
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,28 +37,8 @@ def _record(model_id: str, downloads: int) -> dict[str, object]:
 
 
 def _partition(data: Path, day: str, downloads: list[int], status: str = "complete") -> Path:
-    partition = data / "snapshots" / "models" / f"date={day}"
-    partition.mkdir(parents=True, exist_ok=True)
-    lines = "".join(
-        json.dumps(_record(f"org/m{i}", value)) + "\n" for i, value in enumerate(downloads)
-    )
-    body = gzip.compress(lines.encode())
-    (partition / "part-00000.jsonl.gz").write_bytes(body)
-    manifest = {
-        "repo_type": "models",
-        "date": day,
-        "status": status,
-        "counts": {"records": len(downloads), "rejected": 0, "duplicates": 0},
-        "parts": [
-            {
-                "name": "part-00000.jsonl.gz",
-                "records": len(downloads),
-                "sha256": hashlib.sha256(body).hexdigest(),
-            }
-        ],
-    }
-    (partition / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return partition
+    records = [_record(f"org/m{i}", value) for i, value in enumerate(downloads)]
+    return write_partition(data, "models", day, records, status)
 
 
 def _run(

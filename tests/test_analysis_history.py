@@ -10,7 +10,6 @@ Every expected number below is worked out by hand from the table `ALL_TIME`.
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import json
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_partition
 
 ROOT = Path(__file__).resolve().parent.parent
 DAYS = ["2026-10-20", "2026-11-01", "2026-11-02", "2026-11-04", "2026-11-06"]
@@ -68,29 +68,6 @@ def _record(model_id: str, all_time: int | None) -> dict[str, Any]:
     }
 
 
-def write_day(
-    data: Path, day: str, records: list[dict[str, Any]], status: str = "complete"
-) -> None:
-    partition = data / "snapshots" / "models" / f"date={day}"
-    partition.mkdir(parents=True)
-    body = gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode())
-    (partition / "part-00000.jsonl.gz").write_bytes(body)
-    manifest = {
-        "repo_type": "models",
-        "date": day,
-        "status": status,
-        "counts": {"records": len(records), "rejected": 0, "duplicates": 0},
-        "parts": [
-            {
-                "name": "part-00000.jsonl.gz",
-                "records": len(records),
-                "sha256": hashlib.sha256(body).hexdigest(),
-            }
-        ],
-    }
-    (partition / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-
-
 def snapshot(day: str) -> list[dict[str, Any]]:
     return [_record(model, days[day]) for model, days in ALL_TIME.items() if day in days]
 
@@ -113,9 +90,9 @@ def run(data: Path, out: Path, *arguments: str) -> Path:
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("history") / "data"
     for day in DAYS:
-        write_day(data, day, snapshot(day))
+        write_partition(data, "models", day, snapshot(day))
     # A crawl that failed: its numbers would wreck every gain if they were read.
-    write_day(data, FAILED_DAY, [_record("a/up", 10**9)], status="failed")
+    write_partition(data, "models", FAILED_DAY, [_record("a/up", 10**9)], status="failed")
     return data
 
 
@@ -368,7 +345,7 @@ def test_the_page_has_a_history_section(report: Path) -> None:
 def test_a_new_day_reuses_every_cached_interval(data: Path, report: Path) -> None:
     history = data / "cache" / "history" / "models"
     before = {path.parent.name: path.stat().st_mtime_ns for path in history.glob("*/_key.json")}
-    write_day(data, "2026-11-07", snapshot("2026-11-06"))
+    write_partition(data, "models", "2026-11-07", snapshot("2026-11-06"))
     later = run(data, data.parent / "later", "--since", "2026-11-01")
     after = {path.parent.name: path.stat().st_mtime_ns for path in history.glob("*/_key.json")}
     assert {name: after[name] for name in before} == before
