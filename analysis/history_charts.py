@@ -83,8 +83,19 @@ def churn(frame: pd.DataFrame, path: Path) -> None:
     _save(figure, path)
 
 
-def hype(frame: pd.DataFrame, path: Path) -> None:
-    """Shares of downloads gained and of models created by modality, per interval (stacked)."""
+def _leaders(frame: pd.DataFrame, group: str, keep: int) -> pd.DataFrame:
+    """The ``keep`` groups with the most downloads gained overall; the rest become (others)."""
+    totals = frame.groupby(group)["downloads_gained"].sum().sort_values(ascending=False)
+    leaders = set(totals.index[:keep])
+    lumped = frame.assign(**{group: frame[group].where(frame[group].isin(leaders), "(others)")})
+    return lumped.groupby(["end", group], as_index=False)[
+        ["downloads_share", "created_share"]
+    ].sum()
+
+
+def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8) -> None:
+    """Shares of downloads gained and of models created per ``group``, per interval (stacked)."""
+    frame = _leaders(frame, group, keep)
     figure = Figure(figsize=(10, 7), layout="constrained")
     panels = figure.subplots(2, 1, sharex=True)
     measures = {
@@ -92,14 +103,14 @@ def hype(frame: pd.DataFrame, path: Path) -> None:
         "created_share": "share of new models",
     }
     wide_frames = {
-        column: frame.pivot_table(index="end", columns="modality", values=column, fill_value=0.0)
+        column: frame.pivot_table(index="end", columns=group, values=column, fill_value=0.0)
         for column in measures
     }
     for axes, (column, label) in zip(panels, measures.items(), strict=True):
         wide = wide_frames[column]
         days = _dates(pd.Series(wide.index))
-        values = [wide[modality].to_numpy(dtype=np.float64) for modality in wide.columns]
-        labels = [safe_label(modality) for modality in wide.columns]
+        values = [wide[name].to_numpy(dtype=np.float64) for name in wide.columns]
+        labels = [safe_label(str(name)) for name in wide.columns]
         if len(days) > 1:
             axes.stackplot(days, values, labels=labels)
         else:
@@ -110,8 +121,9 @@ def hype(frame: pd.DataFrame, path: Path) -> None:
         axes.set_ylim(0, 1)
         axes.set_ylabel(label)
         _date_axis(axes)
-    panels[0].legend(title="modality", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    panels[0].set_title("Hype cycles: modality shares per interval (at its end date)")
+    title = group.replace("_", " ")
+    panels[0].legend(title=title, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    panels[0].set_title(f"Hype cycles: {title} shares per interval (at its end date)")
     _save(figure, path)
 
 

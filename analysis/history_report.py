@@ -97,6 +97,12 @@ def _charts(frames: dict[str, pd.DataFrame], line: Timeline, charts_dir: Path) -
     )
     history_charts.churn(frames["history_churn"], charts_dir / "history_churn.png")
     history_charts.hype(frames["history_modalities"], charts_dir / "history_hype.png")
+    history_charts.hype(
+        frames["history_tasks"], charts_dir / "history_hype_tasks.png", group="pipeline_tag"
+    )
+    history_charts.hype(
+        frames["history_libraries"], charts_dir / "history_hype_libraries.png", group="library_name"
+    )
     charts.ranking(
         _fastest(frames["velocity_models"]),
         label="id",
@@ -132,9 +138,22 @@ def _charts(frames: dict[str, pd.DataFrame], line: Timeline, charts_dir: Path) -
         Chart(
             "history_hype",
             "Hype cycles by modality",
-            "Each modality's share of the downloads gained and of the models created per interval;"
-            " the same shares per task and per library are in the CSVs.",
-            ["history_modalities.csv", "history_tasks.csv", "history_libraries.csv"],
+            "Each modality's share of the downloads gained and of the models created per interval.",
+            ["history_modalities.csv"],
+        ),
+        Chart(
+            "history_hype_tasks",
+            "Hype cycles by task",
+            "The same shares for the eight tasks that gained the most downloads; the others are"
+            " lumped together.",
+            ["history_tasks.csv"],
+        ),
+        Chart(
+            "history_hype_libraries",
+            "Hype cycles by library",
+            "The same shares for the eight libraries that gained the most downloads; the others"
+            " are lumped together.",
+            ["history_libraries.csv"],
         ),
         Chart(
             "history_churn",

@@ -337,7 +337,14 @@ def test_the_page_has_a_history_section(report: Path) -> None:
     page = (report / "index.html").read_text(encoding="utf-8")
     assert '<section id="history">' in page
     assert "&lt;NA&gt;" not in page
-    for chart in ("history_concentration", "history_velocity", "history_churn", "history_hype"):
+    for chart in (
+        "history_concentration",
+        "history_velocity",
+        "history_churn",
+        "history_hype",
+        "history_hype_tasks",
+        "history_hype_libraries",
+    ):
         assert f'id="{chart}"' in page
         assert (report / "charts" / f"{chart}.png").read_bytes()[:4] == b"\x89PNG"
 
