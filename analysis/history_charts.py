@@ -17,6 +17,7 @@ from matplotlib.dates import ConciseDateFormatter, DayLocator
 from matplotlib.figure import Figure
 
 from analysis.charts import safe_label
+from analysis.history import LINEAGE_COLUMNS
 
 _DPI = 100
 _LINES = 10
@@ -149,14 +150,32 @@ def series(frame: pd.DataFrame, path: Path) -> None:
 
 
 def lineage(frame: pd.DataFrame, path: Path) -> None:
-    """Derivatives of the top base models at each snapshot date."""
-    figure = Figure(figsize=(10, 5.5), layout="constrained")
-    axes = figure.add_subplot()
+    """Derivatives of the top base models at each snapshot date, and how they relate to them."""
+    figure = Figure(figsize=(10, 8), layout="constrained")
+    per_base, per_relation = figure.subplots(2, 1, sharex=True)
     for base, rows in frame.groupby("base_model", sort=False):
-        axes.plot(_dates(rows["date"]), rows["derivatives"], marker="o", label=safe_label(base))
-    axes.set_ylabel("derivative models (count)")
-    axes.set_title("Derivatives of the top base models over time")
+        per_base.plot(_dates(rows["date"]), rows["derivatives"], marker="o", label=safe_label(base))
+    per_base.set_ylabel("derivative models (count)")
+    per_base.set_title("Derivatives of the top base models over time")
     if not frame.empty:
-        axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    _date_axis(axes)
+        per_base.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    relations = [c for c in LINEAGE_COLUMNS if c != "derivatives" and c in frame.columns]
+    totals = frame.groupby("date", sort=True)[relations].sum()
+    days = _dates(pd.Series(totals.index))
+    values = [totals[r].to_numpy(dtype=np.float64) for r in relations]
+    if len(days) > 1:
+        per_relation.stackplot(days, values, labels=relations)
+    elif len(days) == 1:
+        bottom = 0.0
+        for value, name in zip(values, relations, strict=True):
+            per_relation.bar(days, value, bottom=bottom, label=name)
+            bottom += value
+    per_relation.set_ylabel("derivatives of those models (count)")
+    per_relation.set_title("The same derivatives by relation to their base")
+    if relations:
+        per_relation.legend(
+            title="relation", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0)
+        )
+    _date_axis(per_base)
+    _date_axis(per_relation)
     _save(figure, path)

@@ -164,7 +164,8 @@ def _charts(frames: dict[str, pd.DataFrame], line: Timeline, charts_dir: Path) -
         Chart(
             "history_lineage",
             "Lineage over time",
-            "Derivatives of the latest snapshot's top base models at each snapshot date.",
+            "Derivatives of the latest snapshot's top base models at each snapshot date, and the"
+            " same derivatives by relation (finetune, adapter, quantized, merge).",
             ["history_lineage.csv"],
         ),
     ]
