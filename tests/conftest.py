@@ -6,6 +6,7 @@ exercises the real command, settings, exit status and files, exactly as a user d
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import json
@@ -125,3 +126,27 @@ def write_partition(
     }
     (partition / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return partition
+
+
+def run_analysis(
+    *arguments: str, cwd: Path, data_env: Path | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``python -m analysis`` as a user would, with a minimal environment."""
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    if data_env is not None:
+        env["HFCRAWLER_DATA"] = str(data_env)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+
+
+def csv_rows(report: Path, name: str) -> list[dict[str, str]]:
+    """The rows of one of a report's CSV tables."""
+    with (report / "tables" / f"{name}.csv").open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))

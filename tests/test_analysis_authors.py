@@ -6,16 +6,13 @@ organisations and the kinds in the top-authors tables are checked against sums w
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_partition
+from conftest import csv_rows, run_analysis, write_partition
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = "2026-11-20"
@@ -96,26 +93,13 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_partition(data, "authors", "2026-11-19", [_profile("eve", "user")], status="failed")
     write_partition(data, "authors", DAY, PROFILES)
     write_partition(data, "authors", "2026-11-21", [_profile("frank", "org")])
-    done = subprocess.run(
-        [sys.executable, "-m", "analysis", "--data", str(data), "--out", str(root / "out")],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    done = run_analysis("--data", str(data), "--out", str(root / "out"), cwd=root)
     assert done.returncode == 0, done.stderr
     return root / "out" / DAY
 
 
-def rows(report: Path, name: str) -> list[dict[str, str]]:
-    with (report / "tables" / f"{name}.csv").open(encoding="utf-8", newline="") as stream:
-        return list(csv.DictReader(stream))
-
-
 def test_the_split_by_author_kind_is_exact(report: Path) -> None:
-    split = rows(report, "author_kinds")
+    split = csv_rows(report, "author_kinds")
     assert [(row["kind"], row["authors"], row["models"], row["downloads"]) for row in split] == [
         ("org", "2", "3", "1550"),
         ("user", "2", "2", "500"),
@@ -131,7 +115,7 @@ def test_the_split_by_author_kind_is_exact(report: Path) -> None:
 
 
 def test_top_organisations_carry_their_profile(report: Path) -> None:
-    top = rows(report, "top_organisations")
+    top = csv_rows(report, "top_organisations")
     assert [
         (row["rank"], row["author"], row["fullname"], row["verified"], row["plan"]) for row in top
     ] == [
@@ -143,7 +127,7 @@ def test_top_organisations_carry_their_profile(report: Path) -> None:
 
 
 def test_top_authors_tables_name_the_kind(report: Path) -> None:
-    by_downloads = rows(report, "top_authors_downloads")
+    by_downloads = csv_rows(report, "top_authors_downloads")
     assert [(row["author"], row["kind"]) for row in by_downloads] == [
         ("acme", "org"),
         ("bob", "user"),

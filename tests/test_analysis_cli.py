@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from conftest import write_partition
+from conftest import run_analysis, write_partition
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,30 +39,13 @@ def _partition(data: Path, day: str, downloads: list[int], status: str = "comple
     return write_partition(data, "models", day, records, status)
 
 
-def _run(
-    *arguments: str, cwd: Path, data_env: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    if data_env is not None:
-        env["HFCRAWLER_DATA"] = str(data_env)
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", *arguments],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
-
-
 def _downloads(report: Path) -> str:
     summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
     return summary["headline"]["downloads_30d"]
 
 
 def test_help_documents_every_option(tmp_path: Path) -> None:
-    done = _run("--help", cwd=tmp_path)
+    done = run_analysis("--help", cwd=tmp_path)
     assert done.returncode == 0
     for option in ("--data", "--out", "--date", "HFCRAWLER_DATA", "complete"):
         assert option in done.stdout
@@ -72,7 +53,7 @@ def test_help_documents_every_option(tmp_path: Path) -> None:
 
 def test_no_complete_partition_exits_2_and_says_where_it_looked(tmp_path: Path) -> None:
     _partition(tmp_path / "data", "2026-01-02", [1, 2], status="running")
-    done = _run("--data", str(tmp_path / "data"), cwd=tmp_path)
+    done = run_analysis("--data", str(tmp_path / "data"), cwd=tmp_path)
     assert done.returncode == 2
     assert "no complete models partition" in done.stderr
     assert str(tmp_path / "data") in done.stderr
@@ -81,10 +62,10 @@ def test_no_complete_partition_exits_2_and_says_where_it_looked(tmp_path: Path) 
 
 def test_an_unknown_date_exits_2(tmp_path: Path) -> None:
     _partition(tmp_path / "data", "2026-01-02", [1])
-    done = _run("--data", str(tmp_path / "data"), "--date", "2026-01-03", cwd=tmp_path)
+    done = run_analysis("--data", str(tmp_path / "data"), "--date", "2026-01-03", cwd=tmp_path)
     assert done.returncode == 2
     assert "2026-01-03" in done.stderr
-    malformed = _run("--data", str(tmp_path / "data"), "--date", "January", cwd=tmp_path)
+    malformed = run_analysis("--data", str(tmp_path / "data"), "--date", "January", cwd=tmp_path)
     assert malformed.returncode == 2
     assert "YYYY-MM-DD" in malformed.stderr
 
@@ -93,11 +74,11 @@ def test_defaults_come_from_the_environment_and_the_working_directory(tmp_path: 
     data = tmp_path / "elsewhere"
     _partition(data, "2026-01-01", [5])
     _partition(data, "2026-01-02", [7, 8])
-    done = _run(cwd=tmp_path, data_env=data)
+    done = run_analysis(cwd=tmp_path, data_env=data)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(Path("reports") / "2026-01-02" / "index.html")
     assert _downloads(tmp_path / "reports" / "2026-01-02") == 15
-    older = _run("--date", "2026-01-01", cwd=tmp_path, data_env=data)
+    older = run_analysis("--date", "2026-01-01", cwd=tmp_path, data_env=data)
     assert older.returncode == 0, older.stderr
     assert _downloads(tmp_path / "reports" / "2026-01-01") == 5
 
@@ -108,14 +89,14 @@ def test_the_cache_is_built_once_and_rebuilt_when_the_partition_is_replaced(
     data = tmp_path / "data"
     _partition(data, "2026-02-02", [1, 2, 3])
     cache = data / "cache" / "models" / "date=2026-02-02"
-    assert _run("--data", str(data), cwd=tmp_path).returncode == 0
+    assert run_analysis("--data", str(data), cwd=tmp_path).returncode == 0
     assert pq.read_table(cache).num_rows == 3
     built = (cache / "part-00000.parquet").stat().st_mtime_ns
-    assert _run("--data", str(data), cwd=tmp_path).returncode == 0
+    assert run_analysis("--data", str(data), cwd=tmp_path).returncode == 0
     assert (cache / "part-00000.parquet").stat().st_mtime_ns == built
     # A second complete crawl of the same day replaces the partition: the cache must follow.
     _partition(data, "2026-02-02", [10, 20, 30, 40])
-    done = _run("--data", str(data), cwd=tmp_path)
+    done = run_analysis("--data", str(data), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert pq.read_table(cache).num_rows == 4
     assert _downloads(tmp_path / "reports" / "2026-02-02") == 100

@@ -9,16 +9,13 @@ Every expected number below is worked out by hand from the table `ALL_TIME`.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_partition
+from conftest import csv_rows, run_analysis, write_partition
 
 ROOT = Path(__file__).resolve().parent.parent
 DAYS = ["2026-10-20", "2026-11-01", "2026-11-02", "2026-11-04", "2026-11-06"]
@@ -73,15 +70,7 @@ def snapshot(day: str) -> list[dict[str, Any]]:
 
 
 def run(data: Path, out: Path, *arguments: str) -> Path:
-    done = subprocess.run(
-        [sys.executable, "-m", "analysis", "--data", str(data), "--out", str(out), *arguments],
-        cwd=data.parent,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    done = run_analysis("--data", str(data), "--out", str(out), *arguments, cwd=data.parent)
     assert done.returncode == 0, done.stderr
     return Path(done.stdout.strip()).parent
 
@@ -99,11 +88,6 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def report(data: Path) -> Path:
     return run(data, data.parent / "out", "--model", "c/gone", "--model", "nobody/none")
-
-
-def rows(report: Path, name: str) -> list[dict[str, str]]:
-    with (report / "tables" / f"{name}.csv").open(encoding="utf-8", newline="") as stream:
-        return list(csv.DictReader(stream))
 
 
 def pick(table: list[dict[str, str]], *names: str) -> list[tuple[str, ...]]:
@@ -124,16 +108,16 @@ def test_snapshots_gaps_and_skipped_partitions_are_reported(report: Path) -> Non
         "7_days": {"start": "2026-11-01", "end": "2026-11-06", "intervals": 3},
         "30_days": {"start": "2026-10-20", "end": "2026-11-06", "intervals": 4},
     }
-    assert pick(rows(report, "history_gaps"), "after", "before", "missing_days") == [
+    assert pick(csv_rows(report, "history_gaps"), "after", "before", "missing_days") == [
         ("2026-10-20", "2026-11-01", "11"),
         ("2026-11-02", "2026-11-04", "1"),
         ("2026-11-04", "2026-11-06", "1"),
     ]
-    assert pick(rows(report, "history_skipped"), "partition") == [(f"date={FAILED_DAY}",)]
+    assert pick(csv_rows(report, "history_skipped"), "partition") == [(f"date={FAILED_DAY}",)]
 
 
 def test_intervals_use_the_real_days_between_snapshots(report: Path) -> None:
-    table = rows(report, "history_intervals")
+    table = csv_rows(report, "history_intervals")
     assert pick(
         table,
         "start",
@@ -161,13 +145,18 @@ def test_intervals_use_the_real_days_between_snapshots(report: Path) -> None:
 
 def test_the_drop_is_listed_as_an_anomaly(report: Path) -> None:
     assert pick(
-        rows(report, "history_anomalies"), "start", "end", "id", "before", "after", "difference"
+        csv_rows(report, "history_anomalies"), "start", "end", "id", "before", "after", "difference"
     ) == [("2026-11-02", "2026-11-04", "b/drop", "1200", "1100", "-100")]
 
 
 def test_churn_per_interval_and_modality(report: Path) -> None:
     assert pick(
-        rows(report, "history_churn"), "start", "modality", "created", "deleted", "created_per_day"
+        csv_rows(report, "history_churn"),
+        "start",
+        "modality",
+        "created",
+        "deleted",
+        "created_per_day",
     ) == [
         ("2026-10-20", "(no task)", "1", "0", str(1 / 12)),
         ("2026-11-01", "audio", "1", "0", "1.0"),
@@ -176,7 +165,7 @@ def test_churn_per_interval_and_modality(report: Path) -> None:
 
 
 def test_hype_shares_by_modality(report: Path) -> None:
-    second = [row for row in rows(report, "history_modalities") if row["start"] == "2026-11-01"]
+    second = [row for row in csv_rows(report, "history_modalities") if row["start"] == "2026-11-01"]
     assert pick(second, "modality", "downloads_gained", "created") == [
         ("(no task)", "0", "0"),
         ("audio", "0", "1"),
@@ -188,14 +177,14 @@ def test_hype_shares_by_modality(report: Path) -> None:
         {"(no task)": 0.0, "audio": 0.0, "cv": 200 / 260, "nlp": 60 / 260}
     )
     assert [float(row["created_share"]) for row in second] == [0.0, 1.0, 0.0, 0.0]
-    tasks = [row for row in rows(report, "history_tasks") if row["start"] == "2026-11-01"]
+    tasks = [row for row in csv_rows(report, "history_tasks") if row["start"] == "2026-11-01"]
     assert pick(tasks, "pipeline_tag", "downloads_gained", "created") == [
         ("(no task)", "0", "0"),
         ("automatic-speech-recognition", "0", "1"),
         ("image-classification", "200", "0"),
         ("text-generation", "60", "0"),
     ]
-    libraries = rows(report, "history_libraries")
+    libraries = csv_rows(report, "history_libraries")
     assert pick(
         libraries, "start", "library_name", "downloads_gained", "created", "downloads_share"
     ) == [
@@ -207,7 +196,7 @@ def test_hype_shares_by_modality(report: Path) -> None:
 
 
 def test_model_velocity_over_7_and_30_days(report: Path) -> None:
-    table = rows(report, "velocity_models")
+    table = csv_rows(report, "velocity_models")
     absolute = [row for row in table if row["ranking"] == "absolute"]
     assert pick(
         absolute, "window_days", "rank", "id", "start", "days", "gained", "start_all_time"
@@ -233,7 +222,7 @@ def test_model_velocity_over_7_and_30_days(report: Path) -> None:
 
 
 def test_author_velocity_is_per_day_of_the_window(report: Path) -> None:
-    table = [row for row in rows(report, "velocity_authors") if row["ranking"] == "absolute"]
+    table = [row for row in csv_rows(report, "velocity_authors") if row["ranking"] == "absolute"]
     assert pick(table, "window_days", "author", "days", "gained", "per_day")[:2] == [
         ("7", "b", "5", "400", "80.0"),
         ("7", "a", "5", "300", "60.0"),
@@ -247,7 +236,7 @@ def test_author_velocity_is_per_day_of_the_window(report: Path) -> None:
 def test_base_model_families_gain_what_their_derivatives_gain(report: Path) -> None:
     # a/up's derivatives: e/null (no count on 11-01, so nothing that interval) and d/new (listed
     # from 11-02): 20 + 2 from 11-02 to 11-04, 60 + 2 from 11-04 to 11-06.
-    table = rows(report, "velocity_families")
+    table = csv_rows(report, "velocity_families")
     assert pick(table, "window_days", "ranking", "base_model", "start", "days", "gained") == [
         ("7", "absolute", "a/up", "2026-11-01", "5", "84"),
         ("30", "absolute", "a/up", "2026-10-20", "17", "84"),
@@ -256,7 +245,7 @@ def test_base_model_families_gain_what_their_derivatives_gain(report: Path) -> N
 
 
 def test_daily_series_of_the_fastest_models(report: Path) -> None:
-    series = [row for row in rows(report, "velocity_series") if row["id"] == "b/drop"]
+    series = [row for row in csv_rows(report, "velocity_series") if row["id"] == "b/drop"]
     assert pick(series, "start", "days", "gained", "per_day") == [
         ("2026-10-20", "12", "0", "0.0"),
         ("2026-11-01", "1", "200", "200.0"),
@@ -266,7 +255,7 @@ def test_daily_series_of_the_fastest_models(report: Path) -> None:
 
 
 def test_concentration_per_snapshot(report: Path) -> None:
-    table = rows(report, "history_snapshots")
+    table = csv_rows(report, "history_snapshots")
     assert pick(table, "date", "models", "downloads_30d", "downloads_all_time") == [
         ("2026-10-20", "3", "950", "1085"),
         ("2026-11-01", "4", "1050", "1150"),
@@ -283,7 +272,12 @@ def test_concentration_per_snapshot(report: Path) -> None:
 
 def test_lineage_over_time(report: Path) -> None:
     assert pick(
-        rows(report, "history_lineage"), "date", "base_model", "finetune", "adapter", "derivatives"
+        csv_rows(report, "history_lineage"),
+        "date",
+        "base_model",
+        "finetune",
+        "adapter",
+        "derivatives",
     ) == [
         ("2026-10-20", "a/up", "0", "0", "0"),
         ("2026-11-01", "a/up", "0", "1", "1"),
@@ -294,7 +288,7 @@ def test_lineage_over_time(report: Path) -> None:
 
 
 def test_model_history_follows_top_and_named_models(report: Path) -> None:
-    table = rows(report, "model_history")
+    table = csv_rows(report, "model_history")
     assert list(dict.fromkeys(row["id"] for row in table)) == [
         "a/up",
         "b/drop",
@@ -322,7 +316,7 @@ def test_rise_peak_and_decline_of_the_followed_models(report: Path) -> None:
     # Daily rates: a/up 5, 50, 50, 75; b/drop 0, 200, (anomaly), 100; c/gone 5/12, 10 (then gone);
     # d/new 10, 30; e/null none on 11-01, then 1, 1.
     assert pick(
-        rows(report, "model_cycles"), "id", "first_seen", "peak_date", "peak_per_day", "phase"
+        csv_rows(report, "model_cycles"), "id", "first_seen", "peak_date", "peak_per_day", "phase"
     ) == [
         ("a/up", "2026-10-20", "2026-11-06", "75.0", "rising"),
         # 100 a day is half the peak, not below it.
@@ -362,7 +356,7 @@ def test_a_new_day_reuses_every_cached_interval(data: Path, report: Path) -> Non
     ]
     summary = json.loads((later / "summary.json").read_text(encoding="utf-8"))["history"]
     assert summary["snapshots"] == [*DAYS[1:], "2026-11-07"]
-    assert pick(rows(later, "history_intervals"), "end", "downloads_gained")[-1] == (
+    assert pick(csv_rows(later, "history_intervals"), "end", "downloads_gained")[-1] == (
         "2026-11-07",
         "0",
     )

@@ -15,11 +15,11 @@ import math
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import csv_rows, run_analysis
 from PIL import Image
 
 DAY = "2026-11-28"
@@ -209,18 +209,6 @@ def write_partition(
     return partition
 
 
-def run_analysis(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", *arguments],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PYTHONPATH": str(Path(__file__).resolve().parent.parent), "PATH": "/usr/bin:/bin"},
-    )
-
-
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("analysis")
@@ -235,11 +223,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(root / "reports" / DAY / "index.html")
     return root / "reports" / DAY
-
-
-def rows(report: Path, name: str) -> list[dict[str, str]]:
-    with (report / "tables" / f"{name}.csv").open(encoding="utf-8", newline="") as stream:
-        return list(csv.DictReader(stream))
 
 
 def columns(table: list[dict[str, str]], *names: str) -> list[tuple[str, ...]]:
@@ -272,7 +255,7 @@ def test_headline_numbers(report: Path) -> None:
 
 
 def test_top_models(report: Path) -> None:
-    by_downloads = rows(report, "top_models_downloads")
+    by_downloads = csv_rows(report, "top_models_downloads")
     assert columns(by_downloads, "rank", "id", "downloads") == [
         ("1", "carol/img", "5000"),
         ("2", "acme/alpha", "1000"),
@@ -284,7 +267,7 @@ def test_top_models(report: Path) -> None:
         ("8", LONG_ID, "3"),
         ("9", "bob/lora", "0"),
     ]
-    by_likes = rows(report, "top_models_likes")
+    by_likes = csv_rows(report, "top_models_likes")
     assert columns(by_likes, "id", "likes") == [
         ("carol/img", "100"),
         ("acme/alpha", "50"),
@@ -300,7 +283,13 @@ def test_top_models(report: Path) -> None:
 
 def test_tasks_keep_models_without_a_task(report: Path) -> None:
     assert columns(
-        rows(report, "tasks"), "pipeline_tag", "task", "modality", "models", "downloads", "likes"
+        csv_rows(report, "tasks"),
+        "pipeline_tag",
+        "task",
+        "modality",
+        "models",
+        "downloads",
+        "likes",
     ) == [
         ("text-generation", "Text Generation", "nlp", "5", "1557", "58"),
         ("(no task)", "(no task)", "(no task)", "3", "3", "4"),
@@ -310,7 +299,7 @@ def test_tasks_keep_models_without_a_task(report: Path) -> None:
 
 
 def test_modalities(report: Path) -> None:
-    assert columns(rows(report, "modalities"), "modality", "models", "downloads", "likes") == [
+    assert columns(csv_rows(report, "modalities"), "modality", "models", "downloads", "likes") == [
         ("nlp", "5", "1557", "58"),
         ("(no task)", "3", "3", "4"),
         ("cv", "1", "5000", "100"),
@@ -319,7 +308,7 @@ def test_modalities(report: Path) -> None:
 
 
 def test_libraries_and_licenses(report: Path) -> None:
-    assert columns(rows(report, "libraries"), "library", "models", "downloads", "likes") == [
+    assert columns(csv_rows(report, "libraries"), "library", "models", "downloads", "likes") == [
         ("(no library)", "3", "10", "4"),
         ("transformers", "3", "1350", "57"),
         ("$\\alpha$", "1", "10", "3"),
@@ -327,7 +316,7 @@ def test_libraries_and_licenses(report: Path) -> None:
         ("peft", "1", "0", "0"),
         ("timm", "1", "5000", "100"),
     ]
-    assert columns(rows(report, "licenses"), "license", "models", "downloads", "likes") == [
+    assert columns(csv_rows(report, "licenses"), "license", "models", "downloads", "likes") == [
         ("(no license)", "3", "57", "2"),
         ("apache-2.0", "3", "1500", "56"),
         ("mit", "2", "5000", "100"),
@@ -337,7 +326,7 @@ def test_libraries_and_licenses(report: Path) -> None:
 
 
 def test_authors(report: Path) -> None:
-    by_downloads = rows(report, "top_authors_downloads")
+    by_downloads = csv_rows(report, "top_authors_downloads")
     assert columns(by_downloads, "author", "kind", "models", "downloads", "likes") == [
         ("carol", "unknown", "2", "5050", "102"),
         ("acme", "unknown", "2", "1300", "55"),
@@ -347,7 +336,7 @@ def test_authors(report: Path) -> None:
         ("eve", "unknown", "1", "3", "4"),
     ]
     assert float(by_downloads[0]["downloads_share"]) == pytest.approx(5050 / 6570)
-    by_models = rows(report, "top_authors_models")
+    by_models = csv_rows(report, "top_authors_models")
     assert [row["author"] for row in by_models] == [
         "acme",
         "bob",
@@ -359,12 +348,12 @@ def test_authors(report: Path) -> None:
 
 
 def test_without_profiles_every_author_is_unknown(report: Path) -> None:
-    assert columns(rows(report, "author_kinds"), "kind", "authors", "models", "downloads") == [
+    assert columns(csv_rows(report, "author_kinds"), "kind", "authors", "models", "downloads") == [
         ("org", "0", "0", "0"),
         ("user", "0", "0", "0"),
         ("unknown", "6", "10", "6570"),
     ]
-    assert rows(report, "top_organisations") == []
+    assert csv_rows(report, "top_organisations") == []
     summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
     assert summary["authors"]["profiles_date"] is None
     assert summary["authors"]["kinds"]["unknown"]["models_share"] == 1.0
@@ -380,7 +369,7 @@ def _gini(values: list[int]) -> float:
 
 
 def test_concentration(report: Path) -> None:
-    table = {row["population"]: row for row in rows(report, "concentration")}
+    table = {row["population"]: row for row in csv_rows(report, "concentration")}
     models = [1000, 300, 200, 0, 50, 5000, 10, 7, 3]
     authors = [1300, 200, 5050, 10, 7, 3]
     assert table["models"]["members"] == "9"
@@ -392,7 +381,7 @@ def test_concentration(report: Path) -> None:
         # ceil(f * n) is one member for both populations at every fraction.
         assert float(table["models"][share]) == pytest.approx(5000 / 6570)
         assert float(table["authors"][share]) == pytest.approx(5050 / 6570)
-    lorenz = rows(report, "lorenz")
+    lorenz = csv_rows(report, "lorenz")
     assert len(lorenz) == 101
     assert float(lorenz[0]["models_downloads_share"]) == 0.0
     assert float(lorenz[-1]["authors_downloads_share"]) == pytest.approx(1.0)
@@ -400,7 +389,7 @@ def test_concentration(report: Path) -> None:
 
 def test_lineage(report: Path) -> None:
     assert columns(
-        rows(report, "lineage"),
+        csv_rows(report, "lineage"),
         "base_model",
         "finetune",
         "adapter",
@@ -413,7 +402,7 @@ def test_lineage(report: Path) -> None:
         (IMG_BASE, "0", "0", "0", "0", "1", "1"),
         ("carol/img", "0", "0", "0", "1", "0", "1"),
     ]
-    relations = {row["relation"]: row for row in rows(report, "lineage_relations")}
+    relations = {row["relation"]: row for row in csv_rows(report, "lineage_relations")}
     assert {name: row["models"] for name, row in relations.items()} == {
         "(no base model)": "5",
         "finetune": "1",
@@ -426,7 +415,7 @@ def test_lineage(report: Path) -> None:
 
 
 def test_created_per_month_sets_the_placeholder_apart(report: Path) -> None:
-    table = {row["month"]: row for row in rows(report, "created_per_month")}
+    table = {row["month"]: row for row in csv_rows(report, "created_per_month")}
     assert list(table) == [
         "2024-01",
         "2024-02",
@@ -451,7 +440,7 @@ def test_created_per_month_sets_the_placeholder_apart(report: Path) -> None:
 def test_likes_vs_downloads_bins(report: Path) -> None:
     table = {
         (row["downloads"], row["likes"]): int(row["models"])
-        for row in rows(report, "likes_vs_downloads")
+        for row in csv_rows(report, "likes_vs_downloads")
     }
     assert table == {
         ("0", "0"): 1,
