@@ -132,7 +132,7 @@ class AuthorsSpider(SnapshotSpider):
         important authors, and a reservation given back is not spent out of rank order.
         """
         fallback = self.carried(known) if known is not None else None
-        if known is not None and now - _moment(known["fetchedAt"]) < self.max_age:
+        if known is not None and now - datetime.fromisoformat(known["fetchedAt"]) < self.max_age:
             self.crawler.stats.inc_value("authors/reused")
             return fallback
         needed = 1 if known is not None else 2
@@ -186,7 +186,3 @@ class AuthorsSpider(SnapshotSpider):
         """A profile from the previous partition, unchanged (its fetchedAt says how old it is)."""
         fields = AuthorRecord.field_names()
         return AuthorRecord(**{name: known.get(name) for name in fields})
-
-
-def _moment(timestamp: str) -> datetime:
-    return datetime.fromisoformat(timestamp)
