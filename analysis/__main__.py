@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     # Imported after parsing: pyarrow, pandas and matplotlib take seconds to load, which `--help`
     # and a mistyped option should not wait for.
     from analysis.analyse import NoCompletePartitionError, analyse  # noqa: PLC0415
+    from analysis.compact import UnreadablePartError  # noqa: PLC0415
     from analysis.history_report import HistoryRequest  # noqa: PLC0415
 
     request = HistoryRequest(arguments.since, arguments.until, arguments.models)
@@ -95,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         index = analyse(arguments.data, arguments.out, arguments.date, request)
     except NoCompletePartitionError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except UnreadablePartError as error:
+        # A damaged file of a partition its manifest calls complete: nothing is written.
+        parser.exit(1, f"{parser.prog}: error: {error}\n")
     sys.stdout.write(f"{index}\n")
     return 0
 

@@ -2,16 +2,18 @@
 
 The report is assembled in a hidden sibling directory and renamed to `<out>/<date>/` at the end, so
 a failed run never leaves a half-written report under the final name and a rerun replaces the old
-report whole. Worker processes (see analysis.workers) compact the parts, then write the history
-(analysis.history_report) when the range holds two complete partitions or more, then draw the
-charts. Author kinds come from the authors partition (analysis.profiles).
+report whole. Worker processes (see analysis.workers) compact the parts of every partition still
+uncached, compute the history's missing digests and intervals when the range holds two complete
+partitions or more, then one writes the history's tables (analysis.history_report) while this
+process aggregates the snapshot and the other draws the charts. Author kinds come from the
+authors partition (analysis.profiles).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,9 +26,14 @@ import pyarrow.parquet as pq
 from analysis import aggregates, authorship, charts
 from analysis.atomic import replace_directory, staging_for
 from analysis.catalogue import author_charts, catalogue, drawings
-from analysis.compact import compacted
+from analysis.compact import compacted_all
 from analysis.defaults import REPO_TYPE, TOP_N
-from analysis.history_report import HistoryRequest, HistoryResult, write_history
+from analysis.history_report import (
+    HistoryRequest,
+    HistoryResult,
+    prepare_history,
+    write_history,
+)
 from analysis.partitions import Partition, PartitionScan, scan
 from analysis.profiles import Profiles, load_profiles
 from analysis.report import KeyTable, Section, render
@@ -183,12 +190,12 @@ def _write_report(
     *,
     profiles: Profiles,
     pool: Executor,
-    history: HistoryResult | None,
+    pending_history: Future[HistoryResult] | None,
 ) -> None:
     charts_dir, tables_dir = report_dir / "charts", report_dir / "tables"
-    # The history, written first, may have made them already.
+    # The history, written meanwhile by a worker, makes them too.
     charts_dir.mkdir(parents=True, exist_ok=True)
-    tables_dir.mkdir(exist_ok=True)
+    tables_dir.mkdir(parents=True, exist_ok=True)
     warming = pool.submit(charts.prepare)
     table = pq.read_table(cache, columns=READ_COLUMNS)
     frames, density = _frames(table, load_taxonomy(), profiles)
@@ -199,6 +206,8 @@ def _write_report(
     jobs = [pool.submit(job) for job in drawings(frames, density, headline, charts_dir, label)]
     for name, frame in frames.items():
         write_csv(frame, tables_dir / f"{name}.csv")
+    history = None if pending_history is None else pending_history.result()
+    jobs += [pool.submit(job) for job in ([] if history is None else history.drawings)]
     for job in [warming, *jobs]:
         job.result()
     chart_list = catalogue(headline)
@@ -272,19 +281,25 @@ def analyse(
     final = out_dir / partition.day.isoformat()
     staging = staging_for(final)
     profiles = load_profiles(data_dir, partition.day)
-    history = None
     try:
-        # Separate pools: compaction workers exit, and give their memory back, before the charts.
         with executor_for(partition.records) as pool:
-            cache = compacted(data_dir, partition, pool)
-            caches = {p.day: compacted(data_dir, p, pool) for p in line.partitions}
+            caches = compacted_all(data_dir, [partition, *line.partitions], pool)
+            pending_history = None
             if len(line.partitions) >= 2:
-                # In a worker too: the history's peak memory is given back before the report's.
-                job = pool.submit(write_history, data_dir, line, caches, request, staging)
-                history = job.result()
-        with executor_for(partition.records) as pool:
+                prepare_history(data_dir, line, caches, pool)
+                # A worker writes the history while this process aggregates the snapshot and the
+                # other worker draws its charts.
+                pending_history = pool.submit(
+                    write_history, data_dir, line, caches, request, staging
+                )
             _write_report(
-                partition, cache, staging, found, profiles=profiles, pool=pool, history=history
+                partition,
+                caches[partition.day],
+                staging,
+                found,
+                profiles=profiles,
+                pool=pool,
+                pending_history=pending_history,
             )
         replace_directory(staging, final)
     finally:

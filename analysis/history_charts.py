@@ -128,21 +128,21 @@ def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8
     _save(figure, path)
 
 
-def series(frame: pd.DataFrame, path: Path) -> None:
-    """Downloads per day of each followed model, at the end date of each interval."""
+def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> None:
+    """Downloads per day of each followed model (author, family), at each interval's end date."""
     figure = Figure(figsize=(10, 5.5), layout="constrained")
     axes = figure.add_subplot()
-    for model in list(dict.fromkeys(frame["id"]))[:_LINES]:
-        rows = frame[frame["id"] == model]
+    for name in list(dict.fromkeys(frame[key]))[:_LINES]:
+        rows = frame[frame[key] == name]
         axes.plot(
             _dates(rows["end"]),
             rows["per_day"].astype("float64"),
             marker="o",
-            label=safe_label(model),
+            label=safe_label(name),
         )
     axes.set_yscale("symlog", linthresh=1)
     axes.set_ylabel("downloads per day (downloadsAllTime differences)")
-    axes.set_title("Daily downloads of the fastest-growing models (last 7 days)")
+    axes.set_title(title)
     if not frame.empty:
         axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _date_axis(axes)

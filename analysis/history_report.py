@@ -8,8 +8,10 @@ are then assembled from those small results and the few models followed (`--mode
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ import pandas as pd
 from analysis import charts, history, history_charts, velocity
 from analysis.daily import digest
 from analysis.defaults import HISTORY_MODELS, TOP_N, VELOCITY_TOP, VELOCITY_WINDOWS
-from analysis.intervals import FAMILY, Interval, interval
+from analysis.intervals import FAMILY, interval
 from analysis.model_history import cycles, followed, model_history
 from analysis.report import Chart, KeyTable, Section
 from analysis.tables import write_csv
@@ -37,22 +39,32 @@ class HistoryRequest:
 
 @dataclass(frozen=True)
 class HistoryResult:
-    """The history's page section and its part of summary.json."""
+    """The history's page section, its part of summary.json, and its charts still to draw."""
 
     section: Section
     summary: dict[str, Any]
+    drawings: list[partial[None]]
 
 
-def _velocity(spans: list[Interval], key: str) -> pd.DataFrame:
+def _velocity(
+    alignment: velocity.Alignment, key: str, sums: dict[int, velocity.WindowSums]
+) -> pd.DataFrame:
     """The velocity rankings by `key` over every window."""
-    frames = [velocity.velocity(spans, key, days, VELOCITY_TOP) for days in VELOCITY_WINDOWS]
+    frames = [
+        velocity.velocity(alignment, key, days, VELOCITY_TOP, sums) for days in VELOCITY_WINDOWS
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
-def _fastest(models: pd.DataFrame) -> pd.DataFrame:
-    """The absolute ranking of models over the shortest window."""
-    shortest = models["window_days"] == VELOCITY_WINDOWS[0]
-    return models[shortest & (models["ranking"] == "absolute")]
+def _fastest(ranked: pd.DataFrame) -> pd.DataFrame:
+    """The absolute ranking (of models, authors or families) over the shortest window."""
+    shortest = ranked["window_days"] == VELOCITY_WINDOWS[0]
+    return ranked[shortest & (ranked["ranking"] == "absolute")]
+
+
+def _series(alignment: velocity.Alignment, ranked: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The daily series of the fastest gainers of `ranked` (by `key`), over the longest window."""
+    return velocity.series(alignment, list(_fastest(ranked)[key].head(HISTORY_MODELS)), key)
 
 
 def _frames(
@@ -63,7 +75,15 @@ def _frames(
     spans = [
         interval(data_dir, a, b, caches[a.day], caches[b.day]) for a, b in pairwise(partitions)
     ]
-    models = _velocity(spans, "id")
+    alignment = velocity.align(
+        velocity.window(spans, max(VELOCITY_WINDOWS)), caches[partitions[-1].day]
+    )
+    aligned = len(alignment.spans)
+    firsts = {aligned - len(velocity.window(alignment.spans, days)) for days in VELOCITY_WINDOWS}
+    sums = velocity.window_sums(alignment, firsts) if aligned else {}
+    models = _velocity(alignment, "id", sums)
+    authors = _velocity(alignment, "author", sums)
+    families = _velocity(alignment, FAMILY, sums)
     latest = caches[partitions[-1].day]
     history_of_models = model_history(
         [(p, caches[p.day]) for p in partitions], followed(latest, HISTORY_MODELS, named)
@@ -79,40 +99,78 @@ def _frames(
         "history_libraries": history.shares(spans, "library_name"),
         "history_anomalies": history.anomalies(spans),
         "velocity_models": models,
-        "velocity_authors": _velocity(spans, "author"),
-        "velocity_families": _velocity(spans, FAMILY),
-        "velocity_series": velocity.series(
-            spans, list(_fastest(models)["id"].head(HISTORY_MODELS))
-        ),
+        "velocity_authors": authors,
+        "velocity_families": families,
+        "velocity_series": _series(alignment, models, "id"),
+        "velocity_series_authors": _series(alignment, authors, "author"),
+        "velocity_series_families": _series(alignment, families, FAMILY),
         "history_lineage": history.lineage(digests, HISTORY_MODELS),
         "model_history": history_of_models,
         "model_cycles": cycles(history_of_models),
     }
 
 
-def _charts(frames: dict[str, pd.DataFrame], line: Timeline, charts_dir: Path) -> list[Chart]:
+# The daily series charted: CSV/PNG suffix, the key column, what the lines are.
+_SERIES = (
+    ("", "id", "models"),
+    ("_authors", "author", "authors"),
+    ("_families", FAMILY, "base-model families"),
+)
+
+
+def _drawings(
+    frames: dict[str, pd.DataFrame], line: Timeline, charts_dir: Path
+) -> list[partial[None]]:
+    """Each history chart as a picklable call, drawn by the report's worker processes."""
     missing = [day.isoformat() for gap in line.gaps for day in gap.missing]
-    history_charts.concentration(
-        frames["history_snapshots"], missing, charts_dir / "history_concentration.png"
-    )
-    history_charts.churn(frames["history_churn"], charts_dir / "history_churn.png")
-    history_charts.hype(frames["history_modalities"], charts_dir / "history_hype.png")
-    history_charts.hype(
-        frames["history_tasks"], charts_dir / "history_hype_tasks.png", group="pipeline_tag"
-    )
-    history_charts.hype(
-        frames["history_libraries"], charts_dir / "history_hype_libraries.png", group="library_name"
-    )
-    charts.ranking(
-        _fastest(frames["velocity_models"]),
-        label="id",
-        value="gained",
-        title=f"Top {TOP_N} models by downloads gained in the last {VELOCITY_WINDOWS[0]} days",
-        unit="downloads gained (downloadsAllTime difference, log scale)",
-        path=charts_dir / "history_velocity.png",
-    )
-    history_charts.series(frames["velocity_series"], charts_dir / "history_series.png")
-    history_charts.lineage(frames["history_lineage"], charts_dir / "history_lineage.png")
+    return [
+        partial(
+            history_charts.concentration,
+            frames["history_snapshots"],
+            missing,
+            charts_dir / "history_concentration.png",
+        ),
+        partial(history_charts.churn, frames["history_churn"], charts_dir / "history_churn.png"),
+        partial(history_charts.hype, frames["history_modalities"], charts_dir / "history_hype.png"),
+        partial(
+            history_charts.hype,
+            frames["history_tasks"],
+            charts_dir / "history_hype_tasks.png",
+            group="pipeline_tag",
+        ),
+        partial(
+            history_charts.hype,
+            frames["history_libraries"],
+            charts_dir / "history_hype_libraries.png",
+            group="library_name",
+        ),
+        partial(
+            charts.ranking,
+            _fastest(frames["velocity_models"]),
+            label="id",
+            value="gained",
+            title=f"Top {TOP_N} models by downloads gained in the last {VELOCITY_WINDOWS[0]} days",
+            unit="downloads gained (downloadsAllTime difference, log scale)",
+            path=charts_dir / "history_velocity.png",
+        ),
+        *(
+            partial(
+                history_charts.series,
+                frames[f"velocity_series{suffix}"],
+                charts_dir / f"history_series{suffix}.png",
+                key=key,
+                title=f"Daily downloads of the fastest-growing {what}"
+                f" (last {VELOCITY_WINDOWS[0]} days)",
+            )
+            for suffix, key, what in _SERIES
+        ),
+        partial(
+            history_charts.lineage, frames["history_lineage"], charts_dir / "history_lineage.png"
+        ),
+    ]
+
+
+def _charts() -> list[Chart]:
     return [
         Chart(
             "history_concentration",
@@ -134,6 +192,18 @@ def _charts(frames: dict[str, pd.DataFrame], line: Timeline, charts_dir: Path) -
             "Daily downloads of the fastest-growing models",
             "Downloads per day over each interval between snapshots (symmetric log scale).",
             ["velocity_series.csv"],
+        ),
+        Chart(
+            "history_series_authors",
+            "Daily downloads of the fastest-growing authors",
+            "Downloads per day gained by all of an author's models, over each interval.",
+            ["velocity_series_authors.csv"],
+        ),
+        Chart(
+            "history_series_families",
+            "Daily downloads of the fastest-growing base-model families",
+            "Downloads per day gained by the models declaring each base model, over each interval.",
+            ["velocity_series_families.csv"],
         ),
         Chart(
             "history_hype",
@@ -201,6 +271,28 @@ def _windows(intervals: pd.DataFrame) -> dict[str, dict[str, Any] | None]:
     return covered
 
 
+def prepare_history(
+    data_dir: Path, line: Timeline, caches: dict[date, Path], executor: Executor
+) -> None:
+    """Compute the missing digests and intervals of `line` on the executor's workers, together.
+
+    They are independent of each other, so a cold history keeps both workers busy; afterwards
+    `write_history` finds every one of them in the history cache.
+    """
+    partitions = line.partitions
+    jobs = [
+        executor.submit(interval, data_dir, a, b, caches[a.day], caches[b.day])
+        for a, b in pairwise(partitions)
+    ]
+    jobs += [executor.submit(digest, data_dir, p, caches[p.day]) for p in partitions]
+    try:
+        for job in as_completed(jobs):
+            job.result()
+    finally:
+        for job in jobs:
+            job.cancel()
+
+
 def write_history(
     data_dir: Path,
     line: Timeline,
@@ -208,13 +300,14 @@ def write_history(
     request: HistoryRequest,
     report_dir: Path,
 ) -> HistoryResult:
-    """Write the history's tables and charts into `report_dir`; return its section and summary."""
+    """Write the history's tables into `report_dir`; return its section, its summary and its
+    charts as drawings for the caller's workers (drawn beside the report's own)."""
     frames = _frames(data_dir, line, caches, request.models)
     (report_dir / "tables").mkdir(parents=True, exist_ok=True)
     (report_dir / "charts").mkdir(exist_ok=True)
     for name, frame in frames.items():
         write_csv(frame, report_dir / "tables" / f"{name}.csv")
-    chart_list = _charts(frames, line, report_dir / "charts")
+    chart_list = _charts()
     anomalies = len(frames["history_anomalies"])
     followed_ids = set(frames["model_history"]["id"])
     models = frames["velocity_models"]
@@ -245,4 +338,4 @@ def write_history(
         "models_not_found": [m for m in request.models if m not in followed_ids],
         "velocity_windows": _windows(frames["history_intervals"]),
     }
-    return HistoryResult(section, summary)
+    return HistoryResult(section, summary, _drawings(frames, line, report_dir / "charts"))

@@ -15,9 +15,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from analysis.compact import HASH_COLUMN, id_hashes
 from analysis.partitions import Partition
 
-_COLUMNS = ["id", "downloads", "downloads_all_time", "likes"]
+_COLUMNS = ["downloads", "downloads_all_time", "likes"]
 
 
 def followed(latest_cache: Path, top: int, named: list[str]) -> list[str]:
@@ -32,12 +33,18 @@ def followed(latest_cache: Path, top: int, named: list[str]) -> list[str]:
 
 def model_history(snapshots: list[tuple[Partition, Path]], ids: list[str]) -> pd.DataFrame:
     """Rows of (id, date) for `ids` over `snapshots` (partition, cache), oldest first."""
-    wanted = pa.array(ids, pa.string())
+    # Found by their ids' hashes: scanning integers, not millions of strings, in every snapshot.
+    # (Another model of a snapshot sharing one of these few hashes has odds of about 1e-12.)
+    hashes = id_hashes(ids)
+    by_hash = dict(zip(hashes.to_pylist(), ids, strict=True))
     frames = []
     for position, (partition, cache) in enumerate(snapshots):
-        table = ds.dataset(cache, format="parquet").to_table(
-            columns=_COLUMNS, filter=pc.is_in(pc.field("id"), value_set=wanted)
+        found = ds.dataset(cache, format="parquet").to_table(
+            columns=[HASH_COLUMN, *_COLUMNS],
+            filter=pc.is_in(pc.field(HASH_COLUMN), value_set=hashes),
         )
+        named = pa.array([by_hash[value] for value in found[HASH_COLUMN].to_pylist()], pa.string())
+        table = found.drop_columns([HASH_COLUMN]).add_column(0, "id", named)
         frames.append(
             # Nullable integers: a count the Hub did not give stays missing, not a float NaN.
             table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).assign(

@@ -8,19 +8,27 @@ gain is the sum of its models' gains, per day of the whole window; a base model'
 the sum of the gains of the models declaring it as a base, likewise. The relative gain divides by
 the downloadsAllTime at the window's start and is ranked only from `RELATIVE_FLOOR` downloads on:
 a model going from 1 download to 10 says nothing.
+
+Models are followed across the intervals by position (`Alignment`): each interval knows the row of
+every continuing model in the snapshots before and after it, so walking back from the latest
+interval numbers every model once (its slot) and sums become numpy additions, where matching ids
+again, interval after interval, cost a hash join of millions of strings each time.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from analysis.defaults import RELATIVE_FLOOR
-from analysis.intervals import Interval
+from analysis.intervals import FAMILY, Interval
 
 _TAIL = ["start", "end", "days", "gained", "per_day", "start_all_time", "relative_gain"]
 
@@ -33,93 +41,254 @@ def window(spans: list[Interval], days: int) -> list[Interval]:
     return [span for span in spans if span.start >= first]
 
 
-def _summed(table: pa.Table, key: str, columns: list[str]) -> pa.Table:
-    """`table` grouped by `key`, with `columns` summed under their own names."""
-    grouped = table.group_by(key).aggregate([(column, "sum") for column in columns])
-    return pa.table({key: grouped[key], **{c: grouped[f"{c}_sum"] for c in columns}})
+def _values(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A nullable integer column as (values with nulls as 0, validity mask)."""
+    valid = column.is_valid().to_numpy()
+    return column.fill_null(0).to_numpy(), valid
 
 
-def _interval_gains(span: Interval, key: str) -> pa.Table:
-    """Per `key`: the downloads gained in `span` and the days they were measured over."""
-    deltas = span.gains(key, [key, "gained"])
-    deltas = deltas.filter(pc.and_(pc.is_valid(deltas[key]), pc.is_valid(deltas["gained"])))
-    days = pa.array(np.full(deltas.num_rows, span.days, dtype=np.int64))
-    return _summed(deltas.append_column("days", days), key, ["gained", "days"])
+@dataclass(frozen=True)
+class Alignment:
+    """Every model of some consecutive intervals numbered once: `slots[i][r]` is the slot of row
+    `r` of interval `i`'s deltas; `ids` and `authors` are per slot (as last seen)."""
+
+    spans: list[Interval]
+    slots: list[np.ndarray]
+    ids: pa.Array
+    authors: pa.Array
 
 
-def _gains(spans: list[Interval], key: str) -> pd.DataFrame:
-    """Per `key` (id, author or base model): gained, days measured, downloadsAllTime at start.
+def align(spans: list[Interval], latest_cache: Path) -> Alignment:
+    """Number the models of `spans` (consecutive, oldest first), walking back from the latest.
 
-    The sums are folded interval by interval, so memory follows two intervals' rows rather than
-    the whole window's.
+    The latest interval's models take their deltas' row numbers as slots, and their ids and
+    authors from the latest snapshot's cache (`latest_cache`); in each earlier interval, a model
+    continuing into the next one takes its slot there, and the others (deleted in the next one,
+    so listed in its `deleted.parquet`) are numbered after. Only positions are read otherwise.
     """
-    running = _interval_gains(spans[0], key)
-    for span in spans[1:]:
-        both = pa.concat_tables([running, _interval_gains(span, key)])
-        running = _summed(both, key, ["gained", "days"])
-    first = spans[0].gains(key, [key, "before"])
-    at_start = _summed(first.filter(pc.is_valid(first[key])), key, ["before"])
-    joined = running.join(at_start, keys=key, join_type="left outer").to_pandas()
-    return pd.DataFrame(
+    slots: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(spans)
+    id_chunks: list[pa.Array] = []
+    author_chunks: list[pa.Array] = []
+    slot_of_end: np.ndarray | None = None
+    count = 0
+    for index in reversed(range(len(spans))):
+        span = spans[index]
+        table = span.deltas(["start_row", "end_row"])
+        if slot_of_end is None:
+            found = np.arange(table.num_rows, dtype=np.int64)
+            count = table.num_rows
+            named = pq.read_table(latest_cache, columns=["id", "author"]).take(table["end_row"])
+            id_chunks.append(named["id"].combine_chunks())
+            author_chunks.append(named["author"].combine_chunks())
+        else:
+            found = slot_of_end[table["end_row"].to_numpy()]
+            new = np.flatnonzero(found < 0)
+            found[new] = np.arange(count, count + len(new))
+            count += len(new)
+            # Their end rows are the rows the next interval lists as deleted.
+            gone = spans[index + 1].deleted()
+            where = np.searchsorted(gone["start_row"].to_numpy(), table["end_row"].to_numpy()[new])
+            id_chunks.append(gone["id"].take(pa.array(where)).combine_chunks())
+            author_chunks.append(gone["author"].take(pa.array(where)).combine_chunks())
+        slots[index] = found
+        slot_of_end = np.full(int(span.totals["models_start"]), -1, dtype=np.int64)
+        slot_of_end[table["start_row"].to_numpy()] = found
+    return Alignment(
+        spans,
+        slots,
+        pa.concat_arrays(id_chunks) if id_chunks else pa.array([], pa.string()),
+        pa.concat_arrays(author_chunks) if author_chunks else pa.array([], pa.string()),
+    )
+
+
+@dataclass(frozen=True)
+class WindowSums:
+    """Per slot over a window: downloads gained, days measured, downloadsAllTime at its start."""
+
+    gained: np.ndarray
+    days: np.ndarray
+    start: np.ndarray
+    has_start: np.ndarray
+
+
+def window_sums(alignment: Alignment, firsts: set[int]) -> dict[int, WindowSums]:
+    """The sums over the intervals of `alignment` from each index of `firsts` on, in one pass
+    from the latest interval back (the windows are nested)."""
+    size = len(alignment.ids)
+    gained = np.zeros(size, dtype=np.int64)
+    days = np.zeros(size, dtype=np.int64)
+    sums: dict[int, WindowSums] = {}
+    for index in reversed(range(min(firsts), len(alignment.spans))):
+        span = alignment.spans[index]
+        table = span.deltas(["before", "gained"])
+        values, valid = _values(table["gained"])
+        slots = alignment.slots[index][valid]
+        # A model has one row per interval, so these slots are distinct.
+        gained[slots] += values[valid]
+        days[slots] += span.days
+        if index in firsts:
+            before, known = _values(table["before"])
+            start = np.zeros(size, dtype=np.int64)
+            has_start = np.zeros(size, dtype=bool)
+            start[alignment.slots[index][known]] = before[known]
+            has_start[alignment.slots[index][known]] = True
+            sums[index] = WindowSums(gained.copy(), days.copy(), start, has_start)
+    return sums
+
+
+def _top(table: pa.Table, by: str, top: int) -> pa.Table:
+    """The `top` rows by `by` (descending), ties by name."""
+    keys = [(by, "descending"), ("name", "ascending")]
+    chosen = pc.select_k_unstable(table, k=min(top, table.num_rows), sort_keys=keys)
+    return table.take(chosen).sort_by(keys)
+
+
+def _frame(
+    table: pa.Table, key: str, window_days: int, top: int, chosen: list[Interval]
+) -> pd.DataFrame:
+    """Absolute and relative rankings of `table` (name, gained, days, start_all_time)."""
+    if key != "id":
+        days = (chosen[-1].end - chosen[0].start).days
+        table = table.set_column(2, "days", pa.array(np.full(table.num_rows, days, np.int64)))
+    per_day = pc.divide(pc.cast(table["gained"], pa.float64()), table["days"])
+    above = pc.greater_equal(pc.fill_null(table["start_all_time"], 0), RELATIVE_FLOOR)
+    relative = pc.if_else(
+        above,
+        pc.divide(pc.cast(table["gained"], pa.float64()), table["start_all_time"]),
+        pa.scalar(None, pa.float64()),
+    )
+    table = table.append_column("per_day", per_day).append_column("relative_gain", relative)
+    frames = []
+    for ranking, by, rows in (
+        ("absolute", "gained", table),
+        ("relative", "relative_gain", table.filter(above)),
+    ):
+        ranked = _top(rows, by, top).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+        ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+        ranked.insert(0, "ranking", ranking)
+        frames.append(ranked)
+    frame = pd.concat(frames, ignore_index=True).rename(columns={"name": key})
+    frame["start"], frame["end"] = chosen[0].start.isoformat(), chosen[-1].end.isoformat()
+    frame["gained"] = frame["gained"].astype("int64")
+    frame["days"] = frame["days"].astype("int64")
+    frame.insert(0, "window_days", window_days)
+    return frame[["window_days", "ranking", "rank", key, *_TAIL]]
+
+
+def _models_table(alignment: Alignment, sums: WindowSums) -> pa.Table:
+    measured = np.flatnonzero(sums.days > 0)
+    return pa.table(
         {
-            "name": joined[key],
-            "gained": joined["gained"].astype("int64"),
-            "days": joined["days"].astype("int64"),
-            "start_all_time": joined["before"].astype("Int64"),
+            "name": alignment.ids.take(pa.array(measured)),
+            "gained": sums.gained[measured],
+            "days": sums.days[measured],
+            "start_all_time": pa.array(sums.start[measured], mask=~sums.has_start[measured]),
         }
     )
 
 
-def _ranked(frame: pd.DataFrame, by: str, ranking: str, top: int) -> pd.DataFrame:
-    ranked = frame.sort_values([by, "name"], ascending=[False, True], ignore_index=True).head(top)
-    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
-    ranked.insert(0, "ranking", ranking)
-    return ranked
+def _authors_table(alignment: Alignment, sums: WindowSums) -> pa.Table:
+    """Per author with at least one model measured: gains summed, start of the models known."""
+    kept = np.flatnonzero((sums.days > 0) | sums.has_start)
+    grouped = (
+        pa.table(
+            {
+                "name": alignment.authors.take(pa.array(kept)),
+                "gained": sums.gained[kept],
+                "measured": (sums.days[kept] > 0).astype(np.int64),
+                "start": pa.array(sums.start[kept], mask=~sums.has_start[kept]),
+            }
+        )
+        .filter(pc.is_valid(pc.field("name")))
+        .group_by("name")
+        .aggregate([("gained", "sum"), ("measured", "sum"), ("start", "sum")])
+    )
+    grouped = grouped.filter(pc.greater(grouped["measured_sum"], 0))
+    return pa.table(
+        {
+            "name": grouped["name"],
+            "gained": grouped["gained_sum"],
+            "days": pa.array(np.zeros(grouped.num_rows, np.int64)),
+            "start_all_time": grouped["start_sum"],
+        }
+    )
 
 
-def velocity(spans: list[Interval], key: str, window_days: int, top: int) -> pd.DataFrame:
-    """The `top` gainers by `key` (id, author or `FAMILY`) in the window, absolute and relative."""
-    chosen = window(spans, window_days)
+def _families_table(chosen: list[Interval]) -> pa.Table:
+    """Per base model: its derivatives' gains summed over `chosen`, their count at its start."""
+    gains = pa.concat_tables(span.families([FAMILY, "gained"]) for span in chosen)
+    gains = gains.filter(pc.and_(pc.is_valid(gains[FAMILY]), pc.is_valid(gains["gained"])))
+    summed = gains.group_by(FAMILY).aggregate([("gained", "sum")])
+    first = chosen[0].families([FAMILY, "before"])
+    start = first.filter(pc.is_valid(first[FAMILY])).group_by(FAMILY).aggregate([("before", "sum")])
+    joined = summed.join(start, keys=FAMILY, join_type="left outer")
+    return pa.table(
+        {
+            "name": joined[FAMILY],
+            "gained": joined["gained_sum"],
+            "days": pa.array(np.zeros(joined.num_rows, np.int64)),
+            "start_all_time": joined["before_sum"],
+        }
+    )
+
+
+def velocity(
+    alignment: Alignment, key: str, window_days: int, top: int, sums: dict[int, WindowSums]
+) -> pd.DataFrame:
+    """The `top` gainers by `key` (id, author or `FAMILY`) in the window, absolute and relative.
+
+    `alignment` covers at least the window's intervals (the latest ones); `sums` holds the
+    window's `window_sums` under the index of its first interval.
+    """
+    chosen = window(alignment.spans, window_days)
     if not chosen:
         frame = pd.DataFrame(columns=["ranking", "rank", key, *_TAIL])
         frame.insert(0, "window_days", window_days)
         return frame
-    frame = _gains(chosen, key)
-    if key != "id":
-        frame["days"] = (chosen[-1].end - chosen[0].start).days
-    frame["per_day"] = frame["gained"] / frame["days"]
-    frame["start"], frame["end"] = chosen[0].start.isoformat(), chosen[-1].end.isoformat()
-    floor = frame["start_all_time"].fillna(0) >= RELATIVE_FLOOR
-    frame["relative_gain"] = (frame["gained"] / frame["start_all_time"].astype("float64")).where(
-        floor
+    if key == FAMILY:
+        table = _families_table(chosen)
+    else:
+        summed = sums[len(alignment.spans) - len(chosen)]
+        table = (
+            _models_table(alignment, summed) if key == "id" else _authors_table(alignment, summed)
+        )
+    return _frame(table, key, window_days, top, chosen)
+
+
+def series(alignment: Alignment, names: list[str], key: str = "id") -> pd.DataFrame:
+    """Downloads gained per interval, and per day, by each of `names` (in that order): models
+    (`key` id), authors (their models' gains summed) or base models' families (`FAMILY`)."""
+    wanted = pa.array(names, pa.string())
+    frames = []
+    labels = alignment.ids if key == "id" else alignment.authors
+    followed = pc.fill_null(pc.is_in(labels, value_set=wanted), False).to_numpy(
+        zero_copy_only=False
     )
-    result = pd.concat(
-        [
-            _ranked(frame, "gained", "absolute", top),
-            _ranked(frame[floor], "relative_gain", "relative", top),
-        ],
-        ignore_index=True,
-    ).rename(columns={"name": key})
-    result.insert(0, "window_days", window_days)
-    return result[["window_days", "ranking", "rank", key, *_TAIL]]
-
-
-def series(spans: list[Interval], ids: list[str]) -> pd.DataFrame:
-    """Downloads gained per interval, and per day, by each of the models `ids` (in that order)."""
-    wanted = pa.array(ids, pa.string())
-    frames = [
-        span.deltas(["id", "gained"])
-        .filter(pc.is_in(pc.field("id"), value_set=wanted))
-        .to_pandas()
-        .assign(start=span.start.isoformat(), end=span.end.isoformat(), days=span.days)
-        for span in spans
-    ]
-    columns = ["id", "start", "end", "days", "gained"]
+    for index, span in enumerate(alignment.spans):
+        if key == FAMILY:
+            gains = span.families([FAMILY, "gained"])
+            gains = gains.filter(pc.is_in(pc.field(FAMILY), value_set=wanted))
+        else:
+            slots = alignment.slots[index]
+            rows = np.flatnonzero(followed[slots])
+            gained = span.deltas(["gained"])["gained"].take(pa.array(rows))
+            gains = pa.table({key: labels.take(pa.array(slots[rows])), "gained": gained})
+            if key == "author":
+                # A model's missing gain (anomaly, no count) adds nothing to its author's; an
+                # author with no gain measured in the interval has none (null), not zero.
+                grouped = gains.group_by(key).aggregate([("gained", "sum")])
+                gains = pa.table({key: grouped[key], "gained": grouped["gained_sum"]})
+        frames.append(
+            gains.select([key, "gained"])
+            .to_pandas()
+            .assign(start=span.start.isoformat(), end=span.end.isoformat(), days=span.days)
+        )
+    columns = [key, "start", "end", "days", "gained"]
     frame = (
         pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
     )
     frame["gained"] = frame["gained"].astype("Int64")
     frame["per_day"] = frame["gained"].astype("Float64") / frame["days"].astype("float64")
-    frame["order"] = frame["id"].map({model: n for n, model in enumerate(ids)})
+    frame["order"] = frame[key].map({name: n for n, name in enumerate(names)})
     frame = frame.sort_values(["order", "start"], ignore_index=True)
     return frame.drop(columns="order")

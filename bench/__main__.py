@@ -1,10 +1,11 @@
-"""`python -m bench [models|together|quota|crawl|analysis ...]`: run the benchmarks, print a table.
+"""`python -m bench [NAME ...]`: run the benchmarks (crawl, analysis, history), print tables.
 
 With no names every benchmark runs (`crawl` stands for models, together and quota). Each crawl
 benchmark alternates its two sides `--runs` times and reports medians and their ratio against the
-bar of the design; the crawl table is also written to `bench/out/results.json`. The analysis
-benchmark runs through its own entry point and prints its own table. `--quick` shrinks every
-size for a check in a few minutes; the defaults take about half an hour on two cores.
+bar of the design; the crawl table is also written to `bench/out/results.json`. The analysis and
+history benchmarks run through their own entry points and print their own tables. `--quick`
+shrinks every size for a check in a few minutes; the defaults take about an hour on two cores
+(the history's 31 snapshots of 2.5M models are written once, in about ten minutes, and reused).
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import bench_analysis
+from bench import bench_analysis, bench_history
 from bench.bench_crawl import CrawlOptions, Row, run_crawl_benchmarks
 
 OUT = Path(__file__).resolve().parent / "out"
 CRAWL = ("models", "together", "quota")
-NAMES = (*CRAWL, "crawl", "analysis")
+NAMES = (*CRAWL, "crawl", "analysis", "history")
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -122,18 +122,19 @@ def print_table(rows: list[Row]) -> None:
 
 
 def run_analysis(arguments: argparse.Namespace) -> None:
-    """The analysis benchmark through its own `main()`, which reads its options from argv."""
+    """The analysis benchmark, through its own entry point."""
     # --quick keeps one round: the analysis's fixed cost (charts) dwarfs a small snapshot's.
     rounds = 1 if arguments.quick else arguments.runs
-    argv = ["bench_analysis", "--runs", str(rounds)]
+    argv = ["--runs", str(rounds)]
     models = arguments.analysis_models or (250_000 if arguments.quick else None)
     if models:
         argv += ["--models", str(models)]
-    saved, sys.argv = sys.argv, argv
-    try:
-        bench_analysis.main()
-    finally:
-        sys.argv = saved
+    bench_analysis.main(argv)
+
+
+def run_history(arguments: argparse.Namespace) -> None:
+    """The history benchmark, through its own entry point (--quick: 250k models, 5 days)."""
+    bench_history.main(["--models", "250000", "--days", "5"] if arguments.quick else [])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -162,6 +163,9 @@ def main(argv: list[str] | None = None) -> None:
     if "analysis" in names:
         print("\nanalysis benchmark (its own table):", flush=True)
         run_analysis(arguments)
+    if "history" in names:
+        print("\nhistory benchmark (its own table):", flush=True)
+        run_history(arguments)
     print(f"\nbenchmarks took {time.perf_counter() - started:,.0f} s")
 
 

@@ -45,7 +45,13 @@ def write_partition(data_dir: Path, date: str, records: Iterable[dict[str, Any]]
         parts.append({"name": path.name, "records": count, "sha256": _sha256(path)})
         if count < PART_RECORDS:
             break
-    written = sum(part["records"] for part in parts)
+    write_manifest(partition, date, parts)
+    return partition
+
+
+def write_manifest(partition: Path, date: str, parts: list[dict[str, Any]]) -> None:
+    """Write an empty rejected file and the manifest that makes `partition` complete."""
+    written = sum(int(part["records"]) for part in parts)
     rejected = partition / "rejected.jsonl.gz"
     with gzip.open(rejected, "wb"):
         pass
@@ -72,4 +78,3 @@ def write_partition(data_dir: Path, date: str, records: Iterable[dict[str, Any]]
         "rejected": {"name": rejected.name, "records": 0, "sha256": _sha256(rejected)},
     }
     (partition / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return partition

@@ -12,7 +12,7 @@ Each round runs, one after the other on CPUs 0 and 1 only:
 
 Every command runs in a fresh subprocess; wall time is measured around it, and memory both as the
 largest single process's peak RSS (wait4's resource usage) and as the peak memory of the whole
-process tree (the sum of each process's proportional set size, sampled from /proc every 50 ms:
+process tree (the sum of each process's proportional set size, sampled from /proc every 200 ms:
 the analysis runs worker processes, and PSS counts the libraries they share only once). The table
 shows medians over the rounds; the bars are cold < 30 s, warm < 15 s, peak memory < 1.5 GB,
 compaction <= 1.5x DuckDB.
@@ -101,7 +101,7 @@ def _measure(command: list[str]) -> tuple[float, float, float]:
         nonlocal peak
         while not stop.is_set():
             peak = max(peak, _tree_pss_kib(process.pid))
-            stop.wait(0.05)
+            stop.wait(0.2)
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -146,12 +146,12 @@ def _duckdb(data: Path, target: Path) -> list[str]:
     return [sys.executable, "-c", script, query]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Run the rounds and print the table of medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=2_500_000, help="snapshot size")
     parser.add_argument("--runs", type=int, default=3, help="rounds (medians are reported)")
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
     data = _build_snapshot(arguments.models)
     cache = data / "cache"
     report = OUT / "reports"

@@ -123,13 +123,14 @@ class ItemBuilder:
     def items(self, rows: Sequence[int], names: Sequence[str]) -> list[dict[str, Any]]:
         """The items of `rows` with the properties `names`, keys left out where ABSENT."""
         index = np.asarray(rows, dtype=np.int64)
-        columns = [(name, self._column(name, index)) for name in names]
+        columns = [(name, self.column(name, index)) for name in names]
         return [
             {name: values[i] for name, values in columns if values[i] is not ABSENT}
             for i in range(len(index))
         ]
 
-    def _column(self, name: str, rows: np.ndarray) -> list[Any]:
+    def column(self, name: str, rows: np.ndarray) -> list[Any]:
+        """Property `name` of each of `rows`, ABSENT where the repo lacks it."""
         if name in self._columns:
             return self._columns[name](rows)
         getter = self._getters[name]

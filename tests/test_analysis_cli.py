@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from conftest import run_analysis, write_partition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,3 +105,35 @@ def test_the_cache_is_built_once_and_rebuilt_when_the_partition_is_replaced(
     assert _downloads(tmp_path / "reports" / "2026-02-02") == 100
     assert sorted(p.name for p in cache.parent.iterdir()) == ["date=2026-02-02"]
     assert sorted(p.name for p in cache.iterdir()) == ["_cache.json", "part-00000.parquet"]
+
+
+def _cut_short(body: bytes) -> bytes:
+    return body[:-20]
+
+
+def _bad_line(body: bytes) -> bytes:
+    return gzip.compress(gzip.decompress(body) + b'{"id": "org/x", "downloads": oops}\n')
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [(_cut_short, "Unexpected end of GZIP stream"), (_bad_line, "Malformed JSON")],
+)
+def test_a_damaged_part_fails_clearly_and_keeps_the_other_caches(
+    tmp_path: Path, damage: Callable[[bytes], bytes], reason: str
+) -> None:
+    data = tmp_path / "data"
+    _partition(data, "2026-02-01", [5, 6])
+    damaged = _partition(data, "2026-02-02", [1, 2, 3]) / "part-00000.jsonl.gz"
+    # A published part spoilt after the crawl (a disk error, a bad copy, a hand edit).
+    damaged.write_bytes(damage(damaged.read_bytes()))
+    done = run_analysis("--data", str(data), cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"python -m analysis: error: cannot read {damaged}: ")
+    assert reason in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "reports" / "2026-02-02").exists()
+    caches = data / "cache" / "models"
+    # The sound day's cache is kept; the damaged day's is not left half-built.
+    assert sorted(p.name for p in caches.iterdir()) == ["date=2026-02-01"]
+    assert pq.read_table(caches / "date=2026-02-01").num_rows == 2

@@ -254,6 +254,40 @@ def test_daily_series_of_the_fastest_models(report: Path) -> None:
     ]
 
 
+def test_daily_series_of_the_fastest_authors_and_families(report: Path) -> None:
+    authors = csv_rows(report, "velocity_series_authors")
+    assert [row["author"] for row in authors if row["start"] == "2026-11-04"] == [
+        "b",
+        "a",
+        "d",
+        "e",
+    ]
+    by_author = {
+        name: pick([row for row in authors if row["author"] == name], "start", "gained", "per_day")
+        for name in ("a", "b", "e")
+    }
+    assert by_author["a"] == [
+        ("2026-10-20", "60", "5.0"),
+        ("2026-11-01", "50", "50.0"),
+        ("2026-11-02", "100", "50.0"),
+        ("2026-11-04", "150", "75.0"),
+    ]
+    # b's only model dropped from 11-02 to 11-04, e's had no count on 11-01: nothing measured.
+    assert by_author["b"][2] == ("2026-11-02", "", "")
+    assert by_author["e"] == [
+        ("2026-11-01", "", ""),
+        ("2026-11-02", "2", "1.0"),
+        ("2026-11-04", "2", "1.0"),
+    ]
+    # a/up's family: e/null (no count on 11-01) and d/new (from 11-02), 20 + 2 then 60 + 2.
+    families = csv_rows(report, "velocity_series_families")
+    assert pick(families, "base_model", "start", "days", "gained", "per_day") == [
+        ("a/up", "2026-11-01", "1", "", ""),
+        ("a/up", "2026-11-02", "2", "22", "11.0"),
+        ("a/up", "2026-11-04", "2", "62", "31.0"),
+    ]
+
+
 def test_concentration_per_snapshot(report: Path) -> None:
     table = csv_rows(report, "history_snapshots")
     assert pick(table, "date", "models", "downloads_30d", "downloads_all_time") == [

@@ -78,12 +78,14 @@ class Pacer:
             margin = min(self.margin, 0.02 * self.window) if self.window else self.margin
             slot = self.reset_at + margin
         elif self.quota and self.window and self.quota - self.reserve > 1:
-            # A burst at the start of the window, then the rest spread evenly until it resets.
+            # A burst at the start of the window, then the rest spread evenly over what is
+            # left of it, the last one a step before the reset (not at it: that would be the
+            # next window's, and each window would lose a request).
             usable = self.quota - self.reserve
             burst = min(self.burst * usable, usable - 1)
             used = self.quota - self.remaining
             start = self.reset_at - self.window
-            slot = max(now, start + (used + 1 - burst) * self.window / (usable - burst))
+            slot = max(now, start + (used + 1 - burst) * self.window / (usable - burst + 1))
         else:
             spacing = (self.reset_at - now) / (self.remaining - self.reserve)
             slot = max(now, self.last_slot + spacing)
