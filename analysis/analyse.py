@@ -4,16 +4,16 @@ The report is assembled in a hidden sibling directory and renamed to `<out>/<dat
 a failed run never leaves a half-written report under the final name and a rerun replaces the old
 report whole. Worker processes (see analysis.workers) compact the parts of every partition still
 uncached, compute the history's missing digests and intervals when the range holds two complete
-partitions or more, then one writes the history's tables (analysis.history_report) while this
-process aggregates the snapshot and the other draws the charts. Author kinds come from the
-authors partition (analysis.profiles).
+partitions or more, then one writes the history's tables (analysis.history_report), and then
+this process aggregates the snapshot while both draw the charts of the report and its history.
+Author kinds come from the authors partition (analysis.profiles).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -190,13 +190,15 @@ def _write_report(
     *,
     profiles: Profiles,
     pool: Executor,
-    pending_history: Future[HistoryResult] | None,
+    history: HistoryResult | None,
 ) -> None:
     charts_dir, tables_dir = report_dir / "charts", report_dir / "tables"
-    # The history, written meanwhile by a worker, makes them too.
+    # The history, written first, made them already.
     charts_dir.mkdir(parents=True, exist_ok=True)
     tables_dir.mkdir(parents=True, exist_ok=True)
     warming = pool.submit(charts.prepare)
+    # The history's charts are drawn while this process aggregates the snapshot.
+    history_jobs = [pool.submit(job) for job in ([] if history is None else history.drawings)]
     table = pq.read_table(cache, columns=READ_COLUMNS)
     frames, density = _frames(table, load_taxonomy(), profiles)
     headline = _headline(table, frames)
@@ -206,9 +208,7 @@ def _write_report(
     jobs = [pool.submit(job) for job in drawings(frames, density, headline, charts_dir, label)]
     for name, frame in frames.items():
         write_csv(frame, tables_dir / f"{name}.csv")
-    history = None if pending_history is None else pending_history.result()
-    jobs += [pool.submit(job) for job in ([] if history is None else history.drawings)]
-    for job in [warming, *jobs]:
+    for job in [warming, *history_jobs, *jobs]:
         job.result()
     chart_list = catalogue(headline)
     authors_section = Section(
@@ -284,14 +284,13 @@ def analyse(
     try:
         with executor_for(partition.records) as pool:
             caches = compacted_all(data_dir, [partition, *line.partitions], pool)
-            pending_history = None
+            history = None
             if len(line.partitions) >= 2:
                 prepare_history(data_dir, line, caches, pool)
-                # A worker writes the history while this process aggregates the snapshot and the
-                # other worker draws its charts.
-                pending_history = pool.submit(
-                    write_history, data_dir, line, caches, request, staging
-                )
+                # In a worker, and before the report: on two cores the CPU is the bound, so
+                # overlapping the two saved a second and cost 0.6 GB of peak memory.
+                job = pool.submit(write_history, data_dir, line, caches, request, staging)
+                history = job.result()
             _write_report(
                 partition,
                 caches[partition.day],
@@ -299,7 +298,7 @@ def analyse(
                 found,
                 profiles=profiles,
                 pool=pool,
-                pending_history=pending_history,
+                history=history,
             )
         replace_directory(staging, final)
     finally:

@@ -11,7 +11,9 @@ CPUs 0 and 1, end to end from the JSON Lines:
   every digest and interval computed);
 - +1 day: day D+1 added, the report and its history again (one day compacted, one digest and one
   interval computed, the rest read from the caches);
-- warm: the same report again with everything cached.
+- warm: the same report again with everything cached;
+- report alone: the same day's report without its history (`--since` that day), for the share
+  of the +1 day run that the history itself costs.
 
 Wall time and the peak memory of the process tree (as in `bench_analysis.py`) are printed with the
 bars (cold < 300 s, +1 day < 30 s, peak < 2 GB), the disk per day of snapshots and caches, and a
@@ -83,7 +85,14 @@ def main(argv: list[str] | None = None) -> None:
     history_day = _size(data / "cache" / "history") - history_cold
     parquet_day = _size(data / "cache" / "models") - parquet_cold
     warm = _measure(_analysis(data, reports))
-    figures = {f"cold: {days} days from JSON Lines": cold, "+1 day": added, "warm": warm}
+    newest_day = (last + timedelta(days=1)).isoformat()
+    alone = _measure([*_analysis(data, reports), "--since", newest_day])
+    figures = {
+        f"cold: {days} days from JSON Lines": cold,
+        "+1 day": added,
+        "warm": warm,
+        "report alone (no history), warm": alone,
+    }
     snapshot_day = _size(newest)
     print(
         f"\n{arguments.models:,} models on day 1, {days} days + 1; CPUs 0 and 1\n"
@@ -96,6 +105,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name:34} {seconds:8.1f} {shown:>6} {largest:13.0f} {tree:9.0f}  {met}")
     # The cold run's own cost per day, beyond the report that any run draws (the warm run).
     per_day = (cold[0] - warm[0]) / days
+    print(
+        f"\nof the +1 day run, the history's share (beyond the day's own report):"
+        f" {added[0] - alone[0]:.1f} s"
+    )
     per_year_disk = 365 * (snapshot_day + parquet_day + history_day)
     print(
         f"\nper day: snapshot {_mib(snapshot_day)} (gzip JSON Lines), Parquet cache"
