@@ -77,7 +77,9 @@ class Interval:
 
 
 def _labels(table: pa.Table, dimension: str) -> pa.ChunkedArray:
-    return pc.fill_null(table[dimension], UNLABELLED[dimension])
+    # Read as dictionaries (one per row group, which grouping cannot mix): plain strings here,
+    # one column at a time.
+    return pc.fill_null(table[dimension].cast(pa.string()), UNLABELLED[dimension])
 
 
 def _counts(table: pa.Table, dimension: str) -> dict[str, int]:
@@ -147,8 +149,13 @@ def _match(start_cache: Path, end_cache: Path) -> tuple[np.ndarray, pa.Array, pa
 
 def _build(start_cache: Path, end_cache: Path, target: Path) -> None:
     continuing, matched, deleted = _match(start_cache, end_cache)
-    before = pq.read_table(start_cache, columns=_COLUMNS)
-    after = pq.read_table(end_cache, columns=[*_LABELS, "downloads_all_time"])
+    # The strings read to match are freed before the rest is read; the labels, few distinct
+    # values each, are read as dictionaries: an interval of 2.7M models peaks ~0.4 GB lower.
+    pa.default_memory_pool().release_unused()
+    before = pq.read_table(start_cache, columns=_COLUMNS, read_dictionary=_LABELS)
+    after = pq.read_table(
+        end_cache, columns=[*_LABELS, "downloads_all_time"], read_dictionary=_LABELS
+    )
     kept = before.filter(continuing)
     later = pc.take(after["downloads_all_time"], matched)
     difference = pc.subtract(later, kept["downloads_all_time"])

@@ -66,7 +66,8 @@ def align(spans: list[Interval], latest_cache: Path) -> Alignment:
     continuing into the next one takes its slot there, and the others (deleted in the next one,
     so listed in its `deleted.parquet`) are numbered after. Only positions are read otherwise.
     """
-    slots: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(spans)
+    # int32: thirty intervals of 2.7M models hold 320 MB of slots rather than 650 MB.
+    slots: list[np.ndarray] = [np.empty(0, dtype=np.int32)] * len(spans)
     id_chunks: list[pa.Array] = []
     author_chunks: list[pa.Array] = []
     slot_of_end: np.ndarray | None = None
@@ -75,7 +76,7 @@ def align(spans: list[Interval], latest_cache: Path) -> Alignment:
         span = spans[index]
         table = span.deltas(["start_row", "end_row"])
         if slot_of_end is None:
-            found = np.arange(table.num_rows, dtype=np.int64)
+            found = np.arange(table.num_rows, dtype=np.int32)
             count = table.num_rows
             named = pq.read_table(latest_cache, columns=["id", "author"]).take(table["end_row"])
             id_chunks.append(named["id"].combine_chunks())
@@ -91,7 +92,7 @@ def align(spans: list[Interval], latest_cache: Path) -> Alignment:
             id_chunks.append(gone["id"].take(pa.array(where)).combine_chunks())
             author_chunks.append(gone["author"].take(pa.array(where)).combine_chunks())
         slots[index] = found
-        slot_of_end = np.full(int(span.totals["models_start"]), -1, dtype=np.int64)
+        slot_of_end = np.full(int(span.totals["models_start"]), -1, dtype=np.int32)
         slot_of_end[table["start_row"].to_numpy()] = found
     return Alignment(
         spans,
