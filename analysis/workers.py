@@ -1,8 +1,8 @@
 """Where the parallel work of a run happens: worker processes for large snapshots, else a thread.
 
-pyarrow's JSON reader holds the GIL while it parses and matplotlib draws on one thread, so only
-processes put both cores to work: one pool on the parts of a partition, then another on the
-charts (drawn while the main process aggregates). A worker costs a second or two of imports, which
+Each worker reads one part at a time with a one-thread DuckDB, and matplotlib draws on one thread,
+so processes put both cores to work: one pool compacts the parts, computes the history, and draws
+the charts while the main process aggregates. A worker costs a second or two of imports, which
 pays off only from `PARALLEL_FROM_MODELS` models on (analysis.defaults); smaller snapshots use one
 thread. Workers are spawned, not forked: the parent already runs pyarrow's thread pools.
 
