@@ -51,7 +51,7 @@ _DICTIONARY_COLUMNS = ["author", "pipeline_tag", "library_name", "modality", "li
 
 
 class UnreadablePartError(ValueError):
-    """A part file of a complete partition cannot be decoded (corrupt gzip or JSON)."""
+    """A part of a complete partition cannot be read: cut gzip, malformed JSON, a wrong type."""
 
 
 def id_hashes(ids: list[str]) -> pa.Array:
