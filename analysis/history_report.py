@@ -78,9 +78,7 @@ def _frames(
     alignment = velocity.align(
         velocity.window(spans, max(VELOCITY_WINDOWS)), caches[partitions[-1].day]
     )
-    aligned = len(alignment.spans)
-    firsts = {aligned - len(velocity.window(alignment.spans, days)) for days in VELOCITY_WINDOWS}
-    sums = velocity.window_sums(alignment, firsts) if aligned else {}
+    sums = velocity.window_sums(alignment, VELOCITY_WINDOWS)
     models = _velocity(alignment, "id", sums)
     authors = _velocity(alignment, "author", sums)
     families = _velocity(alignment, FAMILY, sums)

@@ -17,6 +17,7 @@ again, interval after interval, cost a hash join of millions of strings each tim
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -112,9 +113,17 @@ class WindowSums:
     has_start: np.ndarray
 
 
-def window_sums(alignment: Alignment, firsts: set[int]) -> dict[int, WindowSums]:
-    """The sums over the intervals of `alignment` from each index of `firsts` on, in one pass
-    from the latest interval back (the windows are nested)."""
+def window_sums(alignment: Alignment, windows: Iterable[int]) -> dict[int, WindowSums]:
+    """The sums over each window (in days) of the intervals of `alignment`, in one pass from the
+    latest interval back (the windows are nested); a window holding no interval has none."""
+    spans = alignment.spans
+    # The index of each window's first interval; windows of the same intervals share it.
+    firsts: dict[int, list[int]] = {}
+    for days in windows:
+        if window(spans, days):
+            firsts.setdefault(len(spans) - len(window(spans, days)), []).append(days)
+    if not firsts:
+        return {}
     size = len(alignment.ids)
     gained = np.zeros(size, dtype=np.int64)
     days = np.zeros(size, dtype=np.int64)
@@ -133,7 +142,8 @@ def window_sums(alignment: Alignment, firsts: set[int]) -> dict[int, WindowSums]
             has_start = np.zeros(size, dtype=bool)
             start[alignment.slots[index][known]] = before[known]
             has_start[alignment.slots[index][known]] = True
-            sums[index] = WindowSums(gained.copy(), days.copy(), start, has_start)
+            summed = WindowSums(gained.copy(), days.copy(), start, has_start)
+            sums.update(dict.fromkeys(firsts[index], summed))
     return sums
 
 
@@ -147,10 +157,11 @@ def _top(table: pa.Table, by: str, top: int) -> pa.Table:
 def _frame(
     table: pa.Table, key: str, window_days: int, top: int, chosen: list[Interval]
 ) -> pd.DataFrame:
-    """Absolute and relative rankings of `table` (name, gained, days, start_all_time)."""
+    """Absolute and relative rankings of `table` (name, gained, start_all_time; days per model)."""
     if key != "id":
+        # An author's or a family's rate is per day of the whole window.
         days = (chosen[-1].end - chosen[0].start).days
-        table = table.set_column(2, "days", pa.array(np.full(table.num_rows, days, np.int64)))
+        table = table.append_column("days", pa.array(np.full(table.num_rows, days, np.int64)))
     per_day = pc.divide(pc.cast(table["gained"], pa.float64()), table["days"])
     above = pc.greater_equal(pc.fill_null(table["start_all_time"], 0), RELATIVE_FLOOR)
     relative = pc.if_else(
@@ -209,7 +220,6 @@ def _authors_table(alignment: Alignment, sums: WindowSums) -> pa.Table:
         {
             "name": grouped["name"],
             "gained": grouped["gained_sum"],
-            "days": pa.array(np.zeros(grouped.num_rows, np.int64)),
             "start_all_time": grouped["start_sum"],
         }
     )
@@ -227,7 +237,6 @@ def _families_table(chosen: list[Interval]) -> pa.Table:
         {
             "name": joined[FAMILY],
             "gained": joined["gained_sum"],
-            "days": pa.array(np.zeros(joined.num_rows, np.int64)),
             "start_all_time": joined["before_sum"],
         }
     )
@@ -238,8 +247,8 @@ def velocity(
 ) -> pd.DataFrame:
     """The `top` gainers by `key` (id, author or `FAMILY`) in the window, absolute and relative.
 
-    `alignment` covers at least the window's intervals (the latest ones); `sums` holds the
-    window's `window_sums` under the index of its first interval.
+    `alignment` covers at least the window's intervals (the latest ones); `sums` holds its
+    `window_sums` under `window_days`.
     """
     chosen = window(alignment.spans, window_days)
     if not chosen:
@@ -249,7 +258,7 @@ def velocity(
     if key == FAMILY:
         table = _families_table(chosen)
     else:
-        summed = sums[len(alignment.spans) - len(chosen)]
+        summed = sums[window_days]
         table = (
             _models_table(alignment, summed) if key == "id" else _authors_table(alignment, summed)
         )
