@@ -31,7 +31,6 @@ from analysis.defaults import REPO_TYPE, TOP_N
 from analysis.history_report import (
     HistoryRequest,
     HistoryResult,
-    prepare_history,
     write_history,
 )
 from analysis.partitions import Partition, PartitionScan, scan
@@ -197,8 +196,8 @@ def _write_report(
     charts_dir.mkdir(parents=True, exist_ok=True)
     tables_dir.mkdir(parents=True, exist_ok=True)
     warming = pool.submit(charts.prepare)
-    # The history's charts are drawn while this process aggregates the snapshot.
-    history_jobs = [pool.submit(job) for job in ([] if history is None else history.drawings)]
+    # The history's charts are being drawn while this process aggregates the snapshot.
+    history_jobs = [] if history is None else history.drawn
     table = pq.read_table(cache, columns=READ_COLUMNS)
     frames, density = _frames(table, load_taxonomy(), profiles)
     headline = _headline(table, frames)
@@ -286,11 +285,11 @@ def analyse(
             caches = compacted_all(data_dir, [partition, *line.partitions], pool)
             history = None
             if len(line.partitions) >= 2:
-                prepare_history(data_dir, line, caches, pool)
-                # In a worker, and before the report: on two cores the CPU is the bound, so
-                # overlapping the two saved a second and cost 0.6 GB of peak memory.
-                job = pool.submit(write_history, data_dir, line, caches, request, staging)
-                history = job.result()
+                # Before the report: on two cores the CPU is the bound, so overlapping the two
+                # saved a second and cost 0.6 GB of peak memory.
+                history = write_history(
+                    data_dir, line, caches, request, report_dir=staging, executor=pool
+                )
             _write_report(
                 partition,
                 caches[partition.day],

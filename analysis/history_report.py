@@ -8,7 +8,7 @@ are then assembled from those small results and the few models followed (`--mode
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -39,54 +39,58 @@ class HistoryRequest:
 
 @dataclass(frozen=True)
 class HistoryResult:
-    """The history's page section, its part of summary.json, and its charts still to draw."""
+    """The history's page section, its part of summary.json, and the jobs drawing its charts."""
 
     section: Section
     summary: dict[str, Any]
-    drawings: list[partial[None]]
+    drawn: list[Future[None]]
 
 
-def _velocity(
-    alignment: velocity.Alignment, key: str, sums: dict[int, velocity.WindowSums]
-) -> pd.DataFrame:
-    """The velocity rankings by `key` over every window."""
-    frames = [
-        velocity.velocity(alignment, key, days, VELOCITY_TOP, sums) for days in VELOCITY_WINDOWS
-    ]
-    return pd.concat(frames, ignore_index=True)
-
-
-def _fastest(ranked: pd.DataFrame) -> pd.DataFrame:
-    """The absolute ranking (of models, authors or families) over the shortest window."""
-    shortest = ranked["window_days"] == VELOCITY_WINDOWS[0]
-    return ranked[shortest & (ranked["ranking"] == "absolute")]
-
-
-def _series(alignment: velocity.Alignment, ranked: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The daily series of the fastest gainers of `ranked` (by `key`), over the longest window."""
-    return velocity.series(alignment, list(_fastest(ranked)[key].head(HISTORY_MODELS)), key)
-
-
-def _frames(
-    data_dir: Path, line: Timeline, caches: dict[date, Path], named: list[str]
+def _velocity_frames(
+    data_dir: Path, line: Timeline, caches: dict[date, Path]
 ) -> dict[str, pd.DataFrame]:
+    """The velocity rankings and daily series of models and authors (one worker's job)."""
+    partitions = line.partitions
+    spans = [
+        interval(data_dir, a, b, caches[a.day], caches[b.day]) for a, b in pairwise(partitions)
+    ]
+    found = velocity.velocities(
+        spans, caches[partitions[-1].day], VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS
+    )
+    return {
+        "velocity_models": found.rankings["id"],
+        "velocity_authors": found.rankings["author"],
+        "velocity_series": found.series["id"],
+        "velocity_series_authors": found.series["author"],
+    }
+
+
+def _followed_frames(
+    line: Timeline, caches: dict[date, Path], named: list[str]
+) -> dict[str, pd.DataFrame]:
+    """The history of the followed models (a worker's job, from the snapshots' caches only)."""
+    partitions = line.partitions
+    latest = caches[partitions[-1].day]
+    history_of_models = model_history(
+        [(p, caches[p.day]) for p in partitions], followed(latest, HISTORY_MODELS, named)
+    )
+    return {"model_history": history_of_models, "model_cycles": cycles(history_of_models)}
+
+
+def _snapshot_frames(
+    data_dir: Path, line: Timeline, caches: dict[date, Path]
+) -> dict[str, pd.DataFrame]:
+    """The tables of the snapshots, the intervals and the base-model families, from the small
+    cached digests and interval results."""
     partitions = line.partitions
     digests = [digest(data_dir, p, caches[p.day]) for p in partitions]
     spans = [
         interval(data_dir, a, b, caches[a.day], caches[b.day]) for a, b in pairwise(partitions)
     ]
-    alignment = velocity.align(
-        velocity.window(spans, max(VELOCITY_WINDOWS)), caches[partitions[-1].day]
-    )
-    sums = velocity.window_sums(alignment, VELOCITY_WINDOWS)
-    models = _velocity(alignment, "id", sums)
-    authors = _velocity(alignment, "author", sums)
-    families = _velocity(alignment, FAMILY, sums)
-    latest = caches[partitions[-1].day]
-    history_of_models = model_history(
-        [(p, caches[p.day]) for p in partitions], followed(latest, HISTORY_MODELS, named)
-    )
+    families = velocity.family_velocity(spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS)
     return {
+        "velocity_families": families.rankings[FAMILY],
+        "velocity_series_families": families.series[FAMILY],
         "history_snapshots": history.snapshots(digests),
         "history_gaps": history.gaps(line),
         "history_skipped": history.skipped(line),
@@ -96,30 +100,41 @@ def _frames(
         "history_tasks": history.shares(spans, "pipeline_tag"),
         "history_libraries": history.shares(spans, "library_name"),
         "history_anomalies": history.anomalies(spans),
-        "velocity_models": models,
-        "velocity_authors": authors,
-        "velocity_families": families,
-        "velocity_series": _series(alignment, models, "id"),
-        "velocity_series_authors": _series(alignment, authors, "author"),
-        "velocity_series_families": _series(alignment, families, FAMILY),
         "history_lineage": history.lineage(digests, HISTORY_MODELS),
-        "model_history": history_of_models,
-        "model_cycles": cycles(history_of_models),
     }
 
 
-# The daily series charted: CSV/PNG suffix, the key column, what the lines are.
-_SERIES = (
-    ("", "id", "models"),
-    ("_authors", "author", "authors"),
-    ("_families", FAMILY, "base-model families"),
-)
+def _fastest(ranked: pd.DataFrame) -> pd.DataFrame:
+    """The absolute ranking (of models, authors or families) over the shortest window."""
+    shortest = ranked["window_days"] == VELOCITY_WINDOWS[0]
+    return ranked[shortest & (ranked["ranking"] == "absolute")]
 
 
-def _drawings(
+# The daily series charted, by CSV/PNG suffix: the key column, what the lines are.
+_SERIES = {
+    "": ("id", "models"),
+    "_authors": ("author", "authors"),
+    "_families": (FAMILY, "base-model families"),
+}
+
+
+def _series_drawing(
+    frames: dict[str, pd.DataFrame], charts_dir: Path, suffix: str
+) -> partial[None]:
+    key, what = _SERIES[suffix]
+    return partial(
+        history_charts.series,
+        frames[f"velocity_series{suffix}"],
+        charts_dir / f"history_series{suffix}.png",
+        key=key,
+        title=f"Daily downloads of the fastest-growing {what} (last {VELOCITY_WINDOWS[0]} days)",
+    )
+
+
+def _snapshot_drawings(
     frames: dict[str, pd.DataFrame], line: Timeline, charts_dir: Path
 ) -> list[partial[None]]:
-    """Each history chart as a picklable call, drawn by the report's worker processes."""
+    """The charts of `_snapshot_frames`' tables, as picklable calls for the workers."""
     missing = [day.isoformat() for gap in line.gaps for day in gap.missing]
     return [
         partial(
@@ -142,6 +157,16 @@ def _drawings(
             charts_dir / "history_hype_libraries.png",
             group="library_name",
         ),
+        _series_drawing(frames, charts_dir, "_families"),
+        partial(
+            history_charts.lineage, frames["history_lineage"], charts_dir / "history_lineage.png"
+        ),
+    ]
+
+
+def _velocity_drawings(frames: dict[str, pd.DataFrame], charts_dir: Path) -> list[partial[None]]:
+    """The charts of `_velocity_frames`' tables, as picklable calls for the workers."""
+    return [
         partial(
             charts.ranking,
             _fastest(frames["velocity_models"]),
@@ -151,20 +176,8 @@ def _drawings(
             unit="downloads gained (downloadsAllTime difference, log scale)",
             path=charts_dir / "history_velocity.png",
         ),
-        *(
-            partial(
-                history_charts.series,
-                frames[f"velocity_series{suffix}"],
-                charts_dir / f"history_series{suffix}.png",
-                key=key,
-                title=f"Daily downloads of the fastest-growing {what}"
-                f" (last {VELOCITY_WINDOWS[0]} days)",
-            )
-            for suffix, key, what in _SERIES
-        ),
-        partial(
-            history_charts.lineage, frames["history_lineage"], charts_dir / "history_lineage.png"
-        ),
+        _series_drawing(frames, charts_dir, ""),
+        _series_drawing(frames, charts_dir, "_authors"),
     ]
 
 
@@ -269,20 +282,23 @@ def _windows(intervals: pd.DataFrame) -> dict[str, dict[str, Any] | None]:
     return covered
 
 
-def prepare_history(
+def _prepare(
     data_dir: Path, line: Timeline, caches: dict[date, Path], executor: Executor
-) -> None:
-    """Compute the missing digests and intervals of `line` on the executor's workers, together.
+) -> list[Future[Any]]:
+    """Submit the missing digests and intervals of `line` to the executor's workers, together.
 
-    They are independent of each other, so a cold history keeps both workers busy; afterwards
-    `write_history` finds every one of them in the history cache.
+    They are independent of each other, so a cold history keeps both workers busy; once they are
+    done, the history's tables find every one of them in the history cache.
     """
     partitions = line.partitions
     jobs = [
         executor.submit(interval, data_dir, a, b, caches[a.day], caches[b.day])
         for a, b in pairwise(partitions)
     ]
-    jobs += [executor.submit(digest, data_dir, p, caches[p.day]) for p in partitions]
+    return jobs + [executor.submit(digest, data_dir, p, caches[p.day]) for p in partitions]
+
+
+def _wait(jobs: list[Future[Any]]) -> None:
     try:
         for job in as_completed(jobs):
             job.result()
@@ -296,15 +312,32 @@ def write_history(
     line: Timeline,
     caches: dict[date, Path],
     request: HistoryRequest,
+    *,
     report_dir: Path,
+    executor: Executor,
 ) -> HistoryResult:
-    """Write the history's tables into `report_dir`; return its section, its summary and its
-    charts as drawings for the caller's workers (drawn beside the report's own)."""
-    frames = _frames(data_dir, line, caches, request.models)
-    (report_dir / "tables").mkdir(parents=True, exist_ok=True)
-    (report_dir / "charts").mkdir(exist_ok=True)
+    """Write the history's tables into `report_dir` and start drawing its charts on the
+    executor's workers; return its section, its summary and the charts' jobs.
+
+    The missing intervals and digests are computed first, the history of the followed models
+    beside them; then one worker walks the intervals for the velocity while this process writes
+    the other tables, whose charts the other worker draws meanwhile.
+    """
+    tables_dir, charts_dir = report_dir / "tables", report_dir / "charts"
+    tables_dir.mkdir(parents=True, exist_ok=True)
+    charts_dir.mkdir(exist_ok=True)
+    preparing = _prepare(data_dir, line, caches, executor)
+    following = executor.submit(_followed_frames, line, caches, request.models)
+    _wait(preparing)
+    walking = executor.submit(_velocity_frames, data_dir, line, caches)
+    frames = _snapshot_frames(data_dir, line, caches)
+    drawn = [executor.submit(job) for job in _snapshot_drawings(frames, line, charts_dir)]
+    _wait([walking, following])
+    walked = walking.result()
+    drawn += [executor.submit(job) for job in _velocity_drawings(walked, charts_dir)]
+    frames |= walked | following.result()
     for name, frame in frames.items():
-        write_csv(frame, report_dir / "tables" / f"{name}.csv")
+        write_csv(frame, tables_dir / f"{name}.csv")
     chart_list = _charts()
     anomalies = len(frames["history_anomalies"])
     followed_ids = set(frames["model_history"]["id"])
@@ -336,4 +369,4 @@ def write_history(
         "models_not_found": [m for m in request.models if m not in followed_ids],
         "velocity_windows": _windows(frames["history_intervals"]),
     }
-    return HistoryResult(section, summary, _drawings(frames, line, report_dir / "charts"))
+    return HistoryResult(section, summary, drawn)

@@ -9,8 +9,8 @@ models only in the earlier one deleted; both are counted per modality, and the c
 also per task and per library (for the hype cycles). The gains of the models declaring a base
 model are also summed per base model (its family of derivatives, as the earlier snapshot states).
 
-Models are matched by the 64-bit hashes of their ids that the Parquet cache keeps (a hash lookup
-of one snapshot's integers in the other's, falling back to the strings if a snapshot ever holds a
+Models are matched by the 64-bit hashes of their ids that the Parquet cache keeps (the later
+snapshot's hashes sorted and searched, falling back to the strings if a snapshot ever holds a
 repeated hash): matching millions of id strings took a third of an interval's time and half its
 memory. Results live in `<data>/cache/history/models/interval=<start>_<end>/` (`interval.json`,
 `deltas.parquet`, `deleted.parquet`, `families.parquet`, `anomalies.parquet`), keyed by both
@@ -122,8 +122,27 @@ def _families(kept: pa.Table, gained: pa.Array) -> pa.Table:
     )
 
 
-def _unique(hashes: pa.ChunkedArray) -> bool:
-    return pc.count_distinct(hashes).as_py() == len(hashes)
+def rows_in(start: np.ndarray, end: np.ndarray) -> np.ndarray | None:
+    """For each of `start`'s hashes, the row holding it in `end` (-1 where none does); None when
+    the hashes cannot tell models apart (a snapshot holds one twice).
+
+    `end` is sorted once and searched: a third of the time of a hash join of the two columns.
+    A hash repeated in `end` shows as equal neighbours once sorted; one repeated in `start` shows
+    as two start rows finding the same end row, unless neither continues, when both are rightly
+    deleted.
+    """
+    if len(end) == 0:
+        return np.full(len(start), -1, dtype=np.int64)
+    order = np.argsort(end)
+    ordered = end[order]
+    if np.any(ordered[1:] == ordered[:-1]):
+        return None
+    at = np.searchsorted(ordered, start)
+    np.minimum(at, len(ordered) - 1, out=at)
+    rows = np.where(ordered[at] == start, order[at], -1)
+    if np.bincount(rows[rows >= 0], minlength=1).max() > 1:
+        return None
+    return rows
 
 
 def _match(start_cache: Path, end_cache: Path) -> tuple[np.ndarray, pa.Array, pa.Table]:
@@ -134,17 +153,19 @@ def _match(start_cache: Path, end_cache: Path) -> tuple[np.ndarray, pa.Array, pa
     the strings themselves are matched instead. (Two different models, one deleted and one
     created in the same interval, sharing a hash has odds of about 1e-12 a day.)
     """
-    start = pq.read_table(start_cache, columns=[HASH_COLUMN])[HASH_COLUMN]
-    end = pq.read_table(end_cache, columns=[HASH_COLUMN])[HASH_COLUMN]
-    if not (_unique(start) and _unique(end)):
-        start = pq.read_table(start_cache, columns=["id"])["id"]
-        end = pq.read_table(end_cache, columns=["id"])["id"]
-    positions = pc.index_in(start, value_set=end)
-    continuing = positions.is_valid().to_numpy()
+    start = pq.read_table(start_cache, columns=[HASH_COLUMN])[HASH_COLUMN].to_numpy()
+    end = pq.read_table(end_cache, columns=[HASH_COLUMN])[HASH_COLUMN].to_numpy()
+    rows = rows_in(start, end)
+    del start, end
+    if rows is None:
+        ids = pq.read_table(start_cache, columns=["id"])["id"]
+        positions = pc.index_in(ids, value_set=pq.read_table(end_cache, columns=["id"])["id"])
+        rows = pc.fill_null(positions, -1).to_numpy()
+    continuing = rows >= 0
     gone = np.flatnonzero(~continuing)
     named = pq.read_table(start_cache, columns=["id", "author"])
     deleted = named.take(gone).append_column("start_row", pa.array(gone))
-    return continuing, pc.cast(positions.drop_null(), pa.int64()).combine_chunks(), deleted
+    return continuing, pa.array(rows[continuing]), deleted
 
 
 def _build(start_cache: Path, end_cache: Path, target: Path) -> None:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from analysis.compact import HASH_COLUMN, id_hashes
 from analysis.partitions import Partition
 
 _COLUMNS = ["downloads", "downloads_all_time", "likes"]
+_EMPTY = {column: pa.array([], pa.int64()) for column in _COLUMNS}
 
 
 def followed(latest_cache: Path, top: int, named: list[str]) -> list[str]:
@@ -31,18 +34,41 @@ def followed(latest_cache: Path, top: int, named: list[str]) -> list[str]:
     return ids + [model for model in dict.fromkeys(named) if model not in ids]
 
 
+def _rows_of(cache: Path, hashes: np.ndarray) -> pa.Table:
+    """The rows of a snapshot's cache whose id hash is one of `hashes` (hash and counts): the
+    hash column is read whole, the counts only from the row groups holding a match."""
+    found = [pa.table({HASH_COLUMN: pa.array([], pa.uint64())} | _EMPTY)]
+    for path in sorted(cache.glob("*.parquet")):
+        parquet = pq.ParquetFile(path)
+        column = parquet.read(columns=[HASH_COLUMN], use_threads=False)[HASH_COLUMN].to_numpy()
+        hits = np.flatnonzero(np.isin(column, hashes))
+        if len(hits) == 0:
+            continue
+        sizes = np.array(
+            [parquet.metadata.row_group(group).num_rows for group in range(parquet.num_row_groups)]
+        )
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        group_of = np.searchsorted(starts, hits, side="right") - 1
+        groups = np.unique(group_of)
+        table = parquet.read_row_groups(groups.tolist(), columns=_COLUMNS, use_threads=False)
+        # A hit's row in `table`: its offset in its group, after the groups read before it.
+        read_before = np.concatenate([[0], np.cumsum(sizes[groups])])
+        local = hits - starts[group_of] + read_before[np.searchsorted(groups, group_of)]
+        rows = table.take(pa.array(local)).add_column(0, HASH_COLUMN, pa.array(column[hits]))
+        found.append(rows)
+    return pa.concat_tables(found)
+
+
 def model_history(snapshots: list[tuple[Partition, Path]], ids: list[str]) -> pd.DataFrame:
     """Rows of (id, date) for `ids` over `snapshots` (partition, cache), oldest first."""
     # Found by their ids' hashes: scanning integers, not millions of strings, in every snapshot.
     # (Another model of a snapshot sharing one of these few hashes has odds of about 1e-12.)
     hashes = id_hashes(ids)
     by_hash = dict(zip(hashes.to_pylist(), ids, strict=True))
+    wanted = hashes.to_numpy()
     frames = []
     for position, (partition, cache) in enumerate(snapshots):
-        found = ds.dataset(cache, format="parquet").to_table(
-            columns=[HASH_COLUMN, *_COLUMNS],
-            filter=pc.is_in(pc.field(HASH_COLUMN), value_set=hashes),
-        )
+        found = _rows_of(cache, wanted)
         named = pa.array([by_hash[value] for value in found[HASH_COLUMN].to_pylist()], pa.string())
         table = found.drop_columns([HASH_COLUMN]).add_column(0, "id", named)
         frames.append(

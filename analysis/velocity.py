@@ -9,15 +9,17 @@ the sum of the gains of the models declaring it as a base, likewise. The relativ
 the downloadsAllTime at the window's start and is ranked only from `RELATIVE_FLOOR` downloads on:
 a model going from 1 download to 10 says nothing.
 
-Models are followed across the intervals by position (`Alignment`): each interval knows the row of
+Models are followed across the intervals by position (`_Walk`): each interval knows the row of
 every continuing model in the snapshots before and after it, so walking back from the latest
 interval numbers every model once (its slot) and sums become numpy additions, where matching ids
-again, interval after interval, cost a hash join of millions of strings each time.
+again, interval after interval, cost a hash join of millions of strings each time. One walk reads
+each interval once and keeps only running sums (`velocities`): the history's tables took 11 s and
+1.3 GB over 30 days of 2.7M models when the rankings and each series walked on their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -42,65 +44,85 @@ def window(spans: list[Interval], days: int) -> list[Interval]:
     return [span for span in spans if span.start >= first]
 
 
-def _values(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+# A nullable integer column as numpy: values (nulls as 0) and validity.
+_Gains = tuple[np.ndarray, np.ndarray]
+
+
+def _values(column: pa.ChunkedArray) -> _Gains:
     """A nullable integer column as (values with nulls as 0, validity mask)."""
     valid = column.is_valid().to_numpy()
     return column.fill_null(0).to_numpy(), valid
 
 
-@dataclass(frozen=True)
-class Alignment:
-    """Every model of some consecutive intervals numbered once: `slots[i][r]` is the slot of row
-    `r` of interval `i`'s deltas; `ids` and `authors` are per slot (as last seen)."""
-
-    spans: list[Interval]
-    slots: list[np.ndarray]
-    ids: pa.Array
-    authors: pa.Array
-
-
-def align(spans: list[Interval], latest_cache: Path) -> Alignment:
-    """Number the models of `spans` (consecutive, oldest first), walking back from the latest.
+class _Walk:
+    """Numbers the models of consecutive intervals (oldest first) once, walking back from the
+    latest: `steps()` yields each interval's slots (the slot of each row of its deltas).
 
     The latest interval's models take their deltas' row numbers as slots, and their ids and
-    authors from the latest snapshot's cache (`latest_cache`); in each earlier interval, a model
-    continuing into the next one takes its slot there, and the others (deleted in the next one,
-    so listed in its `deleted.parquet`) are numbered after. Only positions are read otherwise.
+    authors from the latest snapshot's cache; in each earlier interval, a model continuing into
+    the next one takes its slot there, and the others (deleted in the next one, so listed in its
+    `deleted.parquet`) are numbered after. Only positions are read otherwise.
     """
-    # int32: thirty intervals of 2.7M models hold 320 MB of slots rather than 650 MB.
-    slots: list[np.ndarray] = [np.empty(0, dtype=np.int32)] * len(spans)
-    id_chunks: list[pa.Array] = []
-    author_chunks: list[pa.Array] = []
-    slot_of_end: np.ndarray | None = None
-    count = 0
-    for index in reversed(range(len(spans))):
-        span = spans[index]
-        table = span.deltas(["start_row", "end_row"])
-        if slot_of_end is None:
-            found = np.arange(table.num_rows, dtype=np.int32)
-            count = table.num_rows
-            named = pq.read_table(latest_cache, columns=["id", "author"]).take(table["end_row"])
-            id_chunks.append(named["id"].combine_chunks())
-            author_chunks.append(named["author"].combine_chunks())
-        else:
-            found = slot_of_end[table["end_row"].to_numpy()]
-            new = np.flatnonzero(found < 0)
-            found[new] = np.arange(count, count + len(new))
-            count += len(new)
-            # Their end rows are the rows the next interval lists as deleted.
-            gone = spans[index + 1].deleted()
-            where = np.searchsorted(gone["start_row"].to_numpy(), table["end_row"].to_numpy()[new])
-            id_chunks.append(gone["id"].take(pa.array(where)).combine_chunks())
-            author_chunks.append(gone["author"].take(pa.array(where)).combine_chunks())
-        slots[index] = found
-        slot_of_end = np.full(int(span.totals["models_start"]), -1, dtype=np.int32)
-        slot_of_end[table["start_row"].to_numpy()] = found
-    return Alignment(
-        spans,
-        slots,
-        pa.concat_arrays(id_chunks) if id_chunks else pa.array([], pa.string()),
-        pa.concat_arrays(author_chunks) if author_chunks else pa.array([], pa.string()),
-    )
+
+    def __init__(self, spans: list[Interval], latest_cache: Path) -> None:
+        self.spans = spans
+        self.latest_cache = latest_cache
+        self.count = 0
+        self._ids: list[pa.Array] = []
+        self._authors: list[pa.Array] = []
+
+    def ids(self) -> pa.ChunkedArray:
+        """The id of every slot numbered so far."""
+        return pa.chunked_array(self._ids, pa.string())
+
+    def authors(self) -> pa.ChunkedArray:
+        """The author of every slot numbered so far."""
+        return pa.chunked_array(self._authors, pa.string())
+
+    def capacity(self) -> int:
+        """How many slots the whole walk can number at most."""
+        if not self.spans:
+            return 0
+        later = sum(int(span.totals["deleted"]) for span in self.spans[1:])
+        return int(self.spans[-1].totals["continuing"]) + later
+
+    def steps(self) -> Iterator[tuple[int, np.ndarray, pa.Table]]:
+        """Each interval from the latest back: its index, its rows' slots and its deltas (rows
+        and gains)."""
+        slot_of_end: np.ndarray | None = None
+        for index in reversed(range(len(self.spans))):
+            span = self.spans[index]
+            table = span.deltas(["start_row", "end_row", "gained"])
+            end_rows = table["end_row"].to_numpy()
+            if slot_of_end is None:
+                slots = np.arange(table.num_rows, dtype=np.int32)
+                self._append_latest(pa.array(end_rows), table.num_rows)
+            else:
+                slots = slot_of_end[end_rows]
+                new = np.flatnonzero(slots < 0)
+                slots[new] = np.arange(self.count, self.count + len(new), dtype=np.int32)
+                # Their end rows are the rows the next interval lists as deleted.
+                gone = self.spans[index + 1].deleted()
+                where = pa.array(np.searchsorted(gone["start_row"].to_numpy(), end_rows[new]))
+                self._append(gone["id"].take(where), gone["author"].take(where), len(new))
+            # int32: a snapshot of 2.7M models maps to 11 MB of slots.
+            slot_of_end = np.full(int(span.totals["models_start"]), -1, dtype=np.int32)
+            slot_of_end[table["start_row"].to_numpy()] = slots
+            yield index, slots, table
+
+    def _append_latest(self, rows: pa.Array, count: int) -> None:
+        """Name the latest interval's slots from the latest snapshot's rows, one column at a time;
+        the columns read are given back to the system (pyarrow's allocator would keep them)."""
+        named = []
+        for column in ("id", "author"):
+            named.append(pq.read_table(self.latest_cache, columns=[column])[column].take(rows))
+            pa.default_memory_pool().release_unused()
+        self._append(*named, count)
+
+    def _append(self, ids: pa.ChunkedArray, authors: pa.ChunkedArray, count: int) -> None:
+        self._ids.append(ids.combine_chunks())
+        self._authors.append(authors.combine_chunks())
+        self.count += count
 
 
 @dataclass(frozen=True)
@@ -113,38 +135,69 @@ class WindowSums:
     has_start: np.ndarray
 
 
-def window_sums(alignment: Alignment, windows: Iterable[int]) -> dict[int, WindowSums]:
-    """The sums over each window (in days) of the intervals of `alignment`, in one pass from the
-    latest interval back (the windows are nested); a window holding no interval has none."""
-    spans = alignment.spans
-    # The index of each window's first interval; windows of the same intervals share it.
-    firsts: dict[int, list[int]] = {}
-    for days in windows:
-        if window(spans, days):
-            firsts.setdefault(len(spans) - len(window(spans, days)), []).append(days)
-    if not firsts:
-        return {}
-    size = len(alignment.ids)
-    gained = np.zeros(size, dtype=np.int64)
-    days = np.zeros(size, dtype=np.int64)
-    sums: dict[int, WindowSums] = {}
-    for index in reversed(range(min(firsts), len(alignment.spans))):
-        span = alignment.spans[index]
-        table = span.deltas(["before", "gained"])
-        values, valid = _values(table["gained"])
-        slots = alignment.slots[index][valid]
-        # A model has one row per interval, so these slots are distinct.
-        gained[slots] += values[valid]
-        days[slots] += span.days
-        if index in firsts:
-            before, known = _values(table["before"])
-            start = np.zeros(size, dtype=np.int64)
-            has_start = np.zeros(size, dtype=bool)
-            start[alignment.slots[index][known]] = before[known]
-            has_start[alignment.slots[index][known]] = True
-            summed = WindowSums(gained.copy(), days.copy(), start, has_start)
-            sums.update(dict.fromkeys(firsts[index], summed))
-    return sums
+class _Series:
+    """The gains per interval of the slots followed: models by id, authors by author."""
+
+    def __init__(self, key: str, names: list[str]) -> None:
+        self.key = key
+        self.names = names
+        self._wanted = pa.array(names, pa.string())
+        # Whether each slot numbered so far is followed; the followed slots and their names.
+        self._followed = np.zeros(0, dtype=bool)
+        self._slots = np.zeros(0, dtype=np.int64)
+        self._labels = pa.array([], pa.string())
+        self._frames: list[pd.DataFrame] = []
+
+    def _catch_up(self, walk: _Walk) -> None:
+        """Follow the slots numbered since the last call (a few thousand, but the first time)."""
+        known = len(self._followed)
+        if known == walk.count:
+            return
+        labels = (walk.ids() if self.key == "id" else walk.authors()).slice(known)
+        found = pc.fill_null(pc.is_in(labels, value_set=self._wanted), False)
+        fresh = np.concatenate([c.to_numpy(zero_copy_only=False) for c in found.chunks])
+        self._followed = np.concatenate([self._followed, fresh])
+        self._slots = np.concatenate([self._slots, known + np.flatnonzero(fresh)])
+        self._labels = pa.concat_arrays([self._labels, labels.filter(found).combine_chunks()])
+
+    def add(self, walk: _Walk, span: Interval, slots: np.ndarray, gains: _Gains) -> None:
+        """Keep the followed slots' gains in `span` (slots of its rows, gains of its rows)."""
+        self._catch_up(walk)
+        rows = np.flatnonzero(self._followed[slots])
+        labels = self._labels.take(pa.array(np.searchsorted(self._slots, slots[rows])))
+        values, valid = gains
+        gained = pa.array(values[rows], mask=~valid[rows])
+        gains = pa.table({self.key: labels, "gained": gained})
+        if self.key == "author":
+            # A model's missing gain (anomaly, no count) adds nothing to its author's; an author
+            # with no gain measured in the interval has none (null), not zero.
+            grouped = gains.group_by(self.key).aggregate([("gained", "sum")])
+            gains = pa.table({self.key: grouped[self.key], "gained": grouped["gained_sum"]})
+        self._frames.append(_span_frame(gains, self.key, span))
+
+    def frame(self) -> pd.DataFrame:
+        """The series, by name (in the order followed), then by date."""
+        return _series_frame(self._frames, self.key, self.names)
+
+
+def _span_frame(gains: pa.Table, key: str, span: Interval) -> pd.DataFrame:
+    return (
+        gains.select([key, "gained"])
+        .to_pandas()
+        .assign(start=span.start.isoformat(), end=span.end.isoformat(), days=span.days)
+    )
+
+
+def _series_frame(frames: list[pd.DataFrame], key: str, names: list[str]) -> pd.DataFrame:
+    columns = [key, "start", "end", "days", "gained"]
+    frame = (
+        pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    )
+    frame["gained"] = frame["gained"].astype("Int64")
+    frame["per_day"] = frame["gained"].astype("Float64") / frame["days"].astype("float64")
+    frame["order"] = frame[key].map({name: n for n, name in enumerate(names)})
+    frame = frame.sort_values(["order", "start"], ignore_index=True)
+    return frame.drop(columns="order")
 
 
 def _top(table: pa.Table, by: str, top: int) -> pa.Table:
@@ -187,25 +240,42 @@ def _frame(
     return frame[["window_days", "ranking", "rank", key, *_TAIL]]
 
 
-def _models_table(alignment: Alignment, sums: WindowSums) -> pa.Table:
-    measured = np.flatnonzero(sums.days > 0)
+def _leaders(values: np.ndarray, eligible: np.ndarray, top: int) -> np.ndarray:
+    """Whether each value is eligible and at least the `top`-th largest eligible one (ties
+    included, so the exact order, by name among equals, is left to `_top`)."""
+    candidates = values[eligible]
+    if len(candidates) <= top:
+        return eligible
+    threshold = np.partition(candidates, len(candidates) - top)[len(candidates) - top]
+    return eligible & (values >= threshold)
+
+
+def _models_table(ids: pa.ChunkedArray, sums: WindowSums, top: int) -> pa.Table:
+    """The models measured in the window that can rank among the `top` by gain or by relative
+    gain: only their ids are looked up, not millions."""
+    measured = sums.days > 0
+    start = sums.start[: len(measured)]
+    above = measured & sums.has_start & (start >= RELATIVE_FLOOR)
+    relative = np.zeros(len(measured))
+    np.divide(sums.gained, start, out=relative, where=above)
+    chosen = np.flatnonzero(_leaders(sums.gained, measured, top) | _leaders(relative, above, top))
     return pa.table(
         {
-            "name": alignment.ids.take(pa.array(measured)),
-            "gained": sums.gained[measured],
-            "days": sums.days[measured],
-            "start_all_time": pa.array(sums.start[measured], mask=~sums.has_start[measured]),
+            "name": ids.take(pa.array(chosen)),
+            "gained": sums.gained[chosen],
+            "days": sums.days[chosen],
+            "start_all_time": pa.array(sums.start[chosen], mask=~sums.has_start[chosen]),
         }
     )
 
 
-def _authors_table(alignment: Alignment, sums: WindowSums) -> pa.Table:
+def _authors_table(authors: pa.ChunkedArray, sums: WindowSums) -> pa.Table:
     """Per author with at least one model measured: gains summed, start of the models known."""
     kept = np.flatnonzero((sums.days > 0) | sums.has_start)
     grouped = (
         pa.table(
             {
-                "name": alignment.authors.take(pa.array(kept)),
+                "name": authors.take(pa.array(kept)),
                 "gained": sums.gained[kept],
                 "measured": (sums.days[kept] > 0).astype(np.int64),
                 "start": pa.array(sums.start[kept], mask=~sums.has_start[kept]),
@@ -242,63 +312,155 @@ def _families_table(chosen: list[Interval]) -> pa.Table:
     )
 
 
-def velocity(
-    alignment: Alignment, key: str, window_days: int, top: int, sums: dict[int, WindowSums]
+def _ranking(
+    walk: _Walk, key: str, window_days: int, top: int, sums: dict[int, WindowSums]
 ) -> pd.DataFrame:
-    """The `top` gainers by `key` (id, author or `FAMILY`) in the window, absolute and relative.
+    """The `top` gainers by `key` (id or author) in the window of `window_days`, absolute and
+    relative, from the window's `sums`."""
+    try:
+        return _ranked(walk, key, window_days, top, sums)
+    finally:
+        # Grouping millions of authors leaves memory in pyarrow's allocator: give it back.
+        pa.default_memory_pool().release_unused()
 
-    `alignment` covers at least the window's intervals (the latest ones); `sums` holds its
-    `window_sums` under `window_days`.
-    """
-    chosen = window(alignment.spans, window_days)
+
+def _empty(key: str, window_days: int) -> pd.DataFrame:
+    """The ranking of a window that holds no interval."""
+    frame = pd.DataFrame(columns=["ranking", "rank", key, *_TAIL])
+    frame.insert(0, "window_days", window_days)
+    return frame
+
+
+def _ranked(
+    walk: _Walk, key: str, window_days: int, top: int, sums: dict[int, WindowSums]
+) -> pd.DataFrame:
+    chosen = window(walk.spans, window_days)
     if not chosen:
-        frame = pd.DataFrame(columns=["ranking", "rank", key, *_TAIL])
-        frame.insert(0, "window_days", window_days)
-        return frame
-    if key == FAMILY:
-        table = _families_table(chosen)
+        return _empty(key, window_days)
+    if key == "id":
+        table = _models_table(walk.ids(), sums[window_days], top)
     else:
-        summed = sums[window_days]
-        table = (
-            _models_table(alignment, summed) if key == "id" else _authors_table(alignment, summed)
-        )
+        table = _authors_table(walk.authors(), sums[window_days])
     return _frame(table, key, window_days, top, chosen)
 
 
-def series(alignment: Alignment, names: list[str], key: str = "id") -> pd.DataFrame:
-    """Downloads gained per interval, and per day, by each of `names` (in that order): models
-    (`key` id), authors (their models' gains summed) or base models' families (`FAMILY`)."""
+def _family_series(spans: list[Interval], names: list[str]) -> pd.DataFrame:
+    """Downloads gained per interval by the derivatives of each base model of `names`."""
     wanted = pa.array(names, pa.string())
     frames = []
-    labels = alignment.ids if key == "id" else alignment.authors
-    followed = pc.fill_null(pc.is_in(labels, value_set=wanted), False).to_numpy(
-        zero_copy_only=False
-    )
-    for index, span in enumerate(alignment.spans):
-        if key == FAMILY:
-            gains = span.families([FAMILY, "gained"])
-            gains = gains.filter(pc.is_in(pc.field(FAMILY), value_set=wanted))
-        else:
-            slots = alignment.slots[index]
-            rows = np.flatnonzero(followed[slots])
-            gained = span.deltas(["gained"])["gained"].take(pa.array(rows))
-            gains = pa.table({key: labels.take(pa.array(slots[rows])), "gained": gained})
-            if key == "author":
-                # A model's missing gain (anomaly, no count) adds nothing to its author's; an
-                # author with no gain measured in the interval has none (null), not zero.
-                grouped = gains.group_by(key).aggregate([("gained", "sum")])
-                gains = pa.table({key: grouped[key], "gained": grouped["gained_sum"]})
+    for span in spans:
+        gains = span.families([FAMILY, "gained"])
+        gains = gains.filter(pc.is_in(pc.field(FAMILY), value_set=wanted))
+        frames.append(_span_frame(gains, FAMILY, span))
+    return _series_frame(frames, FAMILY, names)
+
+
+@dataclass(frozen=True)
+class Velocity:
+    """The rankings of every window (concatenated, in the order of the windows) and the daily
+    series of the fastest gainers, each by key: "id" (models), "author" or `FAMILY`."""
+
+    rankings: dict[str, pd.DataFrame]
+    series: dict[str, pd.DataFrame]
+
+
+KEYS = ("id", "author")
+
+
+def firsts_of(spans: list[Interval], days: int) -> int | None:
+    """The index in `spans` of the first interval of the window of `days`, if any."""
+    inside = window(spans, days)
+    return len(spans) - len(inside) if inside else None
+
+
+def _fastest(ranked: pd.DataFrame, key: str, follow: int) -> list[str]:
+    """The names of the `follow` first of `ranked`'s absolute ranking."""
+    absolute = ranked[ranked["ranking"] == "absolute"]
+    return [str(name) for name in absolute[key].head(follow)]
+
+
+def velocities(
+    spans: list[Interval], latest_cache: Path, windows: tuple[int, ...], top: int, follow: int
+) -> Velocity:
+    """Rank models and authors by the downloads gained over each window (in days) before the
+    latest snapshot, and follow the `follow` fastest of the shortest window day by day over the
+    longest one.
+
+    One walk back from the latest interval reads each interval's deltas once: the sums of the
+    nested windows are taken as the walk passes their first interval; once it has passed the
+    shortest window's, the fastest are known, and each interval adds its followed slots' gains
+    (those already walked were kept until then). `spans` are all the intervals, oldest first.
+    """
+    shortest, longest = min(windows), max(windows)
+    walk = _Walk(window(spans, longest), latest_cache)
+    firsts: dict[int, list[int]] = {}
+    for days in windows:
+        first = firsts_of(walk.spans, days)
+        if first is not None:
+            firsts.setdefault(first, []).append(days)
+    size = walk.capacity()
+    gained = np.zeros(size, dtype=np.int64)
+    measured = np.zeros(size, dtype=np.int64)
+    sums: dict[int, WindowSums] = {}
+    follow_from = firsts_of(walk.spans, shortest)
+    ranked: dict[int, dict[str, pd.DataFrame]] = {}
+    # Until the walk has passed the shortest window, the fastest are unknown: the slots of the
+    # intervals walked wait (their gains are read again then).
+    followers: list[_Series] | None = [] if follow_from is None else None
+    waiting: list[tuple[int, np.ndarray]] = []
+    for index, slots, table in walk.steps():
+        span = walk.spans[index]
+        gains = _values(table["gained"])
+        # A model has one row per interval, so these slots are distinct; a missing gain is 0.
+        gained[slots] += gains[0]
+        measured[slots] += gains[1] * span.days
+        if index in firsts:
+            before, known = _values(span.deltas(["before"])["before"])
+            start = np.zeros(walk.count, dtype=np.int64)
+            has_start = np.zeros(walk.count, dtype=bool)
+            start[slots[known]] = before[known]
+            has_start[slots[known]] = True
+            summed = WindowSums(
+                gained[: walk.count].copy(), measured[: walk.count].copy(), start, has_start
+            )
+            sums.update(dict.fromkeys(firsts[index], summed))
+        if followers is not None:
+            for followed in followers:
+                followed.add(walk, span, slots, gains)
+            continue
+        waiting.append((index, slots))
+        if index == follow_from:
+            ranked[shortest] = {key: _ranking(walk, key, shortest, top, sums) for key in KEYS}
+            followers = [_Series(key, _fastest(ranked[shortest][key], key, follow)) for key in KEYS]
+            for waited, waited_slots in waiting:
+                again = _values(walk.spans[waited].deltas(["gained"])["gained"])
+                for followed in followers:
+                    followed.add(walk, walk.spans[waited], waited_slots, again)
+            waiting.clear()
+    for days in windows:
+        if days not in ranked:
+            ranked[days] = {key: _ranking(walk, key, days, top, sums) for key in KEYS}
+    rankings = {
+        key: pd.concat([ranked[days][key] for days in windows], ignore_index=True) for key in KEYS
+    }
+    return Velocity(rankings, {followed.key: followed.frame() for followed in followers or []})
+
+
+def family_velocity(
+    spans: list[Interval], windows: tuple[int, ...], top: int, follow: int
+) -> Velocity:
+    """Rank base-model families by the downloads their derivatives gained over each window, and
+    follow the `follow` fastest of the shortest window day by day over the longest one. Each
+    interval's sums per family (`families.parquet`) are all it takes: no walk."""
+    spans = window(spans, max(windows))
+    frames = []
+    for days in windows:
+        chosen = window(spans, days)
         frames.append(
-            gains.select([key, "gained"])
-            .to_pandas()
-            .assign(start=span.start.isoformat(), end=span.end.isoformat(), days=span.days)
+            _frame(_families_table(chosen), FAMILY, days, top, chosen)
+            if chosen
+            else _empty(FAMILY, days)
         )
-    columns = [key, "start", "end", "days", "gained"]
-    frame = (
-        pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
-    )
-    frame["gained"] = frame["gained"].astype("Int64")
-    frame["per_day"] = frame["gained"].astype("Float64") / frame["days"].astype("float64")
-    frame["order"] = frame[key].map({name: n for n, name in enumerate(names)})
-    frame = frame.sort_values(["order", "start"], ignore_index=True)
-    return frame.drop(columns="order")
+    ranked = pd.concat(frames, ignore_index=True)
+    fastest = _fastest(ranked[ranked["window_days"] == min(windows)], FAMILY, follow)
+    return Velocity({FAMILY: ranked}, {FAMILY: _family_series(spans, fastest)})

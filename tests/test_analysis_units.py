@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from analysis.charts import safe_label
 from analysis.derive import RAW_SCHEMA, derive
+from analysis.intervals import rows_in
 from analysis.metrics import gini, lorenz, top_share
 from analysis.partitions import scan
 from analysis.tables import write_csv
@@ -193,3 +194,25 @@ def test_taxonomy_is_package_data_with_the_hubs_modalities() -> None:
 def test_derive_handles_an_empty_batch() -> None:
     empty = pa.table({field.name: pa.array([], field.type) for field in RAW_SCHEMA})
     assert derive(empty, load_taxonomy()).num_rows == 0
+
+
+def test_rows_in_finds_each_continuing_hash_and_refuses_repeated_ones() -> None:
+    rng = np.random.default_rng(7)
+    start = rng.integers(0, 2**63, size=1000, dtype=np.uint64)
+    created = rng.integers(0, 2**63, size=50, dtype=np.uint64)
+    # The end snapshot: every third start model deleted, the rest shuffled among new ones.
+    kept = np.flatnonzero(np.arange(1000) % 3 != 0)
+    end = np.concatenate([start[kept], created])
+    shuffle = rng.permutation(len(end))
+    end = end[shuffle]
+    rows = rows_in(start, end)
+    assert rows is not None
+    assert (rows[np.arange(1000) % 3 == 0] == -1).all()
+    assert (end[rows[kept]] == start[kept]).all()
+    # A hash twice in the end snapshot, or two start rows finding one end row: no answer.
+    assert rows_in(start, np.concatenate([end, end[:1]])) is None
+    assert rows_in(np.concatenate([start, start[1:2]]), end) is None
+    # Two start rows sharing a hash that neither continues: both deleted, which is right.
+    twice = np.concatenate([start, start[:1]])
+    assert (rows_in(twice, end)[[0, 1000]] == -1).all()
+    assert (rows_in(start, end[:0]) == -1).all()
