@@ -126,7 +126,7 @@ def rows_in(start: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     """For each of `start`'s hashes, the row holding it in `end` (-1 where none does); None when
     the hashes cannot tell models apart (a snapshot holds one twice).
 
-    `end` is sorted once and searched: a third of the time of a hash join of the two columns.
+    Both are sorted and `start` searched in `end`: a third of the time of a hash join.
     A hash repeated in `end` shows as equal neighbours once sorted; one repeated in `start` shows
     as two start rows finding the same end row, unless neither continues, when both are rightly
     deleted.
@@ -137,7 +137,11 @@ def rows_in(start: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     ordered = end[order]
     if np.any(ordered[1:] == ordered[:-1]):
         return None
-    at = np.searchsorted(ordered, start)
+    # Searched in order too: random probes into millions of sorted values miss the CPU's cache
+    # at every step, and took five times as long.
+    queries = np.argsort(start)
+    at = np.empty(len(start), dtype=np.int64)
+    at[queries] = np.searchsorted(ordered, start[queries])
     np.minimum(at, len(ordered) - 1, out=at)
     rows = np.where(ordered[at] == start, order[at], -1)
     if np.bincount(rows[rows >= 0], minlength=1).max() > 1:

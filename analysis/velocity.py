@@ -93,21 +93,22 @@ class _Walk:
         for index in reversed(range(len(self.spans))):
             span = self.spans[index]
             table = span.deltas(["start_row", "end_row", "gained"])
-            end_rows = table["end_row"].to_numpy()
+            end_rows = table["end_row"].to_numpy().astype(np.intp)
             if slot_of_end is None:
-                slots = np.arange(table.num_rows, dtype=np.int32)
+                slots = np.arange(table.num_rows, dtype=np.intp)
                 self._append_latest(pa.array(end_rows), table.num_rows)
             else:
                 slots = slot_of_end[end_rows]
                 new = np.flatnonzero(slots < 0)
-                slots[new] = np.arange(self.count, self.count + len(new), dtype=np.int32)
+                slots[new] = np.arange(self.count, self.count + len(new), dtype=np.intp)
                 # Their end rows are the rows the next interval lists as deleted.
                 gone = self.spans[index + 1].deleted()
                 where = pa.array(np.searchsorted(gone["start_row"].to_numpy(), end_rows[new]))
                 self._append(gone["id"].take(where), gone["author"].take(where), len(new))
-            # int32: a snapshot of 2.7M models maps to 11 MB of slots.
-            slot_of_end = np.full(int(span.totals["models_start"]), -1, dtype=np.int32)
-            slot_of_end[table["start_row"].to_numpy()] = slots
+            # Native-size indices: numpy converts any other kind on every fancy index (twice the
+            # time of the indexing itself); only the current interval's are held.
+            slot_of_end = np.full(int(span.totals["models_start"]), -1, dtype=np.intp)
+            slot_of_end[table["start_row"].to_numpy().astype(np.intp)] = slots
             yield index, slots, table
 
     def _append_latest(self, rows: pa.Array, count: int) -> None:

@@ -1,0 +1,167 @@
+"""The report's tables of one snapshot, tallied in four independent jobs.
+
+Each job reads only the columns it needs from the snapshot's Parquet cache, so the jobs run on
+whichever worker is free (beside the history's walk) and none holds the whole snapshot: who
+(authors and their kinds, concentration), which models (the top ones, likes against downloads),
+what (tasks, modalities, libraries, licenses) and since when (creations per month, lineage).
+`combine` puts their tables together, with the headline figures drawn from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis import aggregates, authorship
+from analysis.defaults import TOP_N
+from analysis.profiles import Profiles
+from analysis.taxonomy import load_taxonomy
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One job's tables by CSV name, and the figures it counted for the headline."""
+
+    frames: dict[str, pd.DataFrame]
+    figures: dict[str, Any] = field(default_factory=dict)
+    density: aggregates.Density | None = None
+
+
+def _read(cache: Path, columns: list[str]) -> pa.Table:
+    return pq.read_table(cache, columns=columns)
+
+
+def _who(cache: Path, profiles: Profiles) -> Tally:
+    """Authors, their kinds and the concentration of downloads among models and authors."""
+    table = _read(cache, ["author", "downloads", "likes"])
+    per_author = authorship.with_kinds(aggregates.authors(table), profiles)
+    downloads = int(pc.sum(table["downloads"]).as_py() or 0)
+    concentration, lorenz = aggregates.concentration(table, per_author)
+    return Tally(
+        {
+            "author_kinds": authorship.kind_split(per_author, table.num_rows, downloads),
+            "top_organisations": authorship.top_organisations(per_author, downloads, TOP_N),
+            "top_authors_downloads": aggregates.top_authors(per_author, "downloads", TOP_N),
+            "top_authors_models": aggregates.top_authors(per_author, "models", TOP_N),
+            "concentration": concentration,
+            "lorenz": lorenz,
+        },
+        {
+            "models": table.num_rows,
+            "downloads_30d": downloads,
+            "likes": int(pc.sum(table["likes"]).as_py() or 0),
+            "authors": int(pc.count_distinct(table["author"]).as_py()),
+        },
+    )
+
+
+def _which(cache: Path) -> Tally:
+    """The top models by downloads and by likes, and likes against downloads."""
+    table = _read(cache, ["id", "author", "downloads", "likes", "pipeline_tag"])
+    likes_vs_downloads, density = aggregates.likes_downloads(table)
+    return Tally(
+        {
+            "top_models_downloads": aggregates.top_models(table, "downloads", TOP_N),
+            "top_models_likes": aggregates.top_models(table, "likes", TOP_N),
+            "likes_vs_downloads": likes_vs_downloads,
+        },
+        density=density,
+    )
+
+
+def _what(cache: Path) -> Tally:
+    """Models, downloads and likes per task, modality, library and license."""
+    table = _read(
+        cache, ["pipeline_tag", "library_name", "modality", "license", "downloads", "likes"]
+    )
+    return Tally(
+        {
+            "tasks": aggregates.tasks(table, load_taxonomy()),
+            "modalities": aggregates.modalities(table),
+            "libraries": aggregates.libraries(table),
+            "licenses": aggregates.licenses(table),
+        },
+        {"models_without_task": table.num_rows - int(pc.count(table["pipeline_tag"]).as_py())},
+    )
+
+
+def _since_when(cache: Path) -> Tally:
+    """Models created per month by modality, and derivatives per base model and relation."""
+    table = _read(
+        cache, ["created_at", "modality", "base_models", "relation", "downloads", "likes"]
+    )
+    return Tally(
+        {
+            "created_per_month": aggregates.created_per_month(table),
+            "lineage": aggregates.lineage(table),
+            "lineage_relations": aggregates.relations(table),
+        }
+    )
+
+
+def tally_jobs(cache: Path, profiles: Profiles) -> list[partial[Tally]]:
+    """The four jobs, as picklable calls: the heaviest (the authors') first."""
+    return [
+        partial(_who, cache, profiles),
+        partial(_which, cache),
+        partial(_what, cache),
+        partial(_since_when, cache),
+    ]
+
+
+# The order of the tables (and of the CSV files written) in a report.
+_ORDER = [
+    "author_kinds",
+    "top_organisations",
+    "top_models_downloads",
+    "top_models_likes",
+    "tasks",
+    "modalities",
+    "top_authors_downloads",
+    "top_authors_models",
+    "libraries",
+    "licenses",
+    "created_per_month",
+    "lineage",
+    "lineage_relations",
+    "likes_vs_downloads",
+    "concentration",
+    "lorenz",
+]
+
+
+def combine(
+    tallies: list[Tally],
+) -> tuple[dict[str, pd.DataFrame], aggregates.Density, dict[str, Any]]:
+    """Every table by CSV name, the likes-vs-downloads density grid, and the headline."""
+    found = {name: frame for tally in tallies for name, frame in tally.frames.items()}
+    frames = {name: found[name] for name in _ORDER}
+    figures = {name: value for tally in tallies for name, value in tally.figures.items()}
+    density = next(tally.density for tally in tallies if tally.density is not None)
+    relations = frames["lineage_relations"]
+    months = frames["created_per_month"]
+    concentration = frames["concentration"].set_index("population")
+    headline = {
+        "models": figures["models"],
+        "downloads_30d": figures["downloads_30d"],
+        "likes": figures["likes"],
+        "authors": figures["authors"],
+        "models_without_task": figures["models_without_task"],
+        "models_declaring_base_share": float(
+            relations.loc[relations["relation"] != aggregates.NO_BASE, "share"].sum()
+        ),
+        "gini_models": float(concentration.loc["models", "gini"]),
+        "gini_authors": float(concentration.loc["authors", "gini"]),
+        "top_1%_models_downloads_share": float(concentration.loc["models", "top_1%_share"]),
+        "createdAt_placeholder_models": int(
+            months.loc[months["month"] == aggregates.PLACEHOLDER_MONTH, "total"].sum()
+        ),
+    }
+    return frames, density, headline
