@@ -212,8 +212,15 @@ def _build(start_cache: Path, end_cache: Path, target: Path) -> None:
     seen[matched.to_numpy()] = True
     created = after.filter(pa.array(~seen))
     gone = before.filter(~continuing)
-    # Light compression: these are read back by every later report, and written once a day.
-    pq.write_table(deltas, target / "deltas.parquet", compression="zstd", compression_level=1)
+    # Read back by every later report: light compression, no dictionary pages (on these integers
+    # they made the file larger and its reading 60% slower).
+    pq.write_table(
+        deltas,
+        target / "deltas.parquet",
+        compression="zstd",
+        compression_level=1,
+        use_dictionary=False,
+    )
     pq.write_table(deleted, target / "deleted.parquet", compression="zstd")
     pq.write_table(_families(kept, gained), target / "families.parquet", compression="zstd")
     pq.write_table(anomalies, target / "anomalies.parquet")

@@ -143,10 +143,11 @@ class _Series:
         self.key = key
         self.names = names
         self._wanted = pa.array(names, pa.string())
-        # Whether each slot numbered so far is followed; the followed slots and their names.
+        # Whether each slot numbered so far is followed; the followed slots, ascending, and the
+        # index in `names` of each one's name.
         self._followed = np.zeros(0, dtype=bool)
-        self._slots = np.zeros(0, dtype=np.int64)
-        self._labels = pa.array([], pa.string())
+        self._slots = np.zeros(0, dtype=np.intp)
+        self._codes = np.zeros(0, dtype=np.intp)
         self._frames: list[pd.DataFrame] = []
 
     def _catch_up(self, walk: _Walk) -> None:
@@ -155,26 +156,30 @@ class _Series:
         if known == walk.count:
             return
         labels = (walk.ids() if self.key == "id" else walk.authors()).slice(known)
-        found = pc.fill_null(pc.is_in(labels, value_set=self._wanted), False)
-        fresh = np.concatenate([c.to_numpy(zero_copy_only=False) for c in found.chunks])
+        codes = pc.index_in(labels, value_set=self._wanted)
+        fresh = np.concatenate([c.is_valid().to_numpy(zero_copy_only=False) for c in codes.chunks])
         self._followed = np.concatenate([self._followed, fresh])
         self._slots = np.concatenate([self._slots, known + np.flatnonzero(fresh)])
-        self._labels = pa.concat_arrays([self._labels, labels.filter(found).combine_chunks()])
+        found = pc.drop_null(codes).to_numpy().astype(np.intp)
+        self._codes = np.concatenate([self._codes, found])
 
     def add(self, walk: _Walk, span: Interval, slots: np.ndarray, gains: _Gains) -> None:
         """Keep the followed slots' gains in `span` (slots of its rows, gains of its rows)."""
         self._catch_up(walk)
         rows = np.flatnonzero(self._followed[slots])
-        labels = self._labels.take(pa.array(np.searchsorted(self._slots, slots[rows])))
-        values, valid = gains
-        gained = pa.array(values[rows], mask=~valid[rows])
-        gains = pa.table({self.key: labels, "gained": gained})
+        codes = self._codes[np.searchsorted(self._slots, slots[rows])]
+        values, valid = gains[0][rows], gains[1][rows]
         if self.key == "author":
             # A model's missing gain (anomaly, no count) adds nothing to its author's; an author
             # with no gain measured in the interval has none (null), not zero.
-            grouped = gains.group_by(self.key).aggregate([("gained", "sum")])
-            gains = pa.table({self.key: grouped[self.key], "gained": grouped["gained_sum"]})
-        self._frames.append(_span_frame(gains, self.key, span))
+            summed = np.zeros(len(self.names), dtype=np.int64)
+            np.add.at(summed, codes[valid], values[valid])
+            measured = np.bincount(codes[valid], minlength=len(self.names)) > 0
+            codes = np.flatnonzero(np.bincount(codes, minlength=len(self.names)))
+            values, valid = summed[codes], measured[codes]
+        gained = pa.array(values, mask=~valid)
+        named = pa.table({self.key: self._wanted.take(pa.array(codes)), "gained": gained})
+        self._frames.append(_span_frame(named, self.key, span))
 
     def frame(self) -> pd.DataFrame:
         """The series, by name (in the order followed), then by date."""

@@ -15,6 +15,9 @@ CPUs 0 and 1, end to end from the JSON Lines:
 - report alone: the same day's report without its history (`--since` that day), for the share
   of the +1 day run that the history itself costs.
 
+The cold step runs once (five minutes); the others `--runs` times (3), the +1 day each time from
+the state where day D+1 is not cached yet, and their medians are shown with every run's time.
+
 Wall time and the peak memory of the process tree (as in `bench_analysis.py`) are printed with the
 bars (cold < 300 s, +1 day < 30 s, peak < 2 GB), the disk per day of snapshots and caches, and a
 projection of a year of daily snapshots from the same run.
@@ -24,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import sys
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -51,6 +56,30 @@ def _build(data: Path, models: int, days: int) -> None:
     write_history(data, models, [FIRST_DAY + timedelta(days=n) for n in range(days + 1)])
 
 
+def _forget(data: Path, day: date) -> None:
+    """Remove what a run cached for `day`: its Parquet cache, digest and interval."""
+    stamp = day.isoformat()
+    history = data / "cache" / "history" / "models"
+    for path in [
+        data / "cache" / "models" / f"date={stamp}",
+        history / f"date={stamp}",
+        *history.glob(f"interval=*_{stamp}"),
+    ]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+Figures = tuple[float, float, float, list[float]]
+
+
+def _repeat(measure: Callable[[], tuple[float, float, float]], runs: int) -> Figures:
+    """Median wall time, largest memory figures, and every run's wall time."""
+    results = [measure() for _ in range(runs)]
+    walls = [result[0] for result in results]
+    largest = max(result[1] for result in results)
+    tree = max(result[2] for result in results)
+    return statistics.median(walls), largest, tree, walls
+
+
 def _mib(size: int) -> str:
     return f"{size / 2**20:,.0f} MiB"
 
@@ -63,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=2_500_000, help="models on the first day")
     parser.add_argument("--days", type=int, default=30, help="daily snapshots before the +1 day")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each step but the cold one")
     arguments = parser.parse_args(argv)
     days = arguments.days
     data = OUT / f"data-{arguments.models}-{days}"
@@ -81,14 +111,20 @@ def main(argv: list[str] | None = None) -> None:
         parked.rename(newest)
     parquet_cold = _size(data / "cache" / "models")
     history_cold = _size(data / "cache" / "history")
-    added = _measure(_analysis(data, reports))
+    newest_day = last + timedelta(days=1)
+
+    def add_day() -> tuple[float, float, float]:
+        _forget(data, newest_day)
+        return _measure(_analysis(data, reports))
+
+    added = _repeat(add_day, arguments.runs)
     history_day = _size(data / "cache" / "history") - history_cold
     parquet_day = _size(data / "cache" / "models") - parquet_cold
-    warm = _measure(_analysis(data, reports))
-    newest_day = (last + timedelta(days=1)).isoformat()
-    alone = _measure([*_analysis(data, reports), "--since", newest_day])
-    figures = {
-        f"cold: {days} days from JSON Lines": cold,
+    warm = _repeat(lambda: _measure(_analysis(data, reports)), arguments.runs)
+    since = ["--since", newest_day.isoformat()]
+    alone = _repeat(lambda: _measure([*_analysis(data, reports), *since]), arguments.runs)
+    figures: dict[str, Figures] = {
+        f"cold: {days} days from JSON Lines": (*cold, [cold[0]]),
         "+1 day": added,
         "warm": warm,
         "report alone (no history), warm": alone,
@@ -96,13 +132,15 @@ def main(argv: list[str] | None = None) -> None:
     snapshot_day = _size(newest)
     print(
         f"\n{arguments.models:,} models on day 1, {days} days + 1; CPUs 0 and 1\n"
-        f"{'step':34} {'wall s':>8} {'bar s':>6} {'max proc MiB':>13} {'tree MiB':>9}  met?"
+        f"{'step':34} {'median s':>8} {'runs s':>18} {'bar s':>6} {'max proc MiB':>13}"
+        f" {'tree MiB':>9}  met?"
     )
-    for name, (seconds, largest, tree) in figures.items():
+    for name, (seconds, largest, tree, walls) in figures.items():
         bar = next((limit for key, limit in BARS.items() if name.startswith(key)), None)
         met = "" if bar is None else ("yes" if seconds < bar and tree < MEMORY_BAR_MIB else "NO")
         shown = "" if bar is None else f"{bar:.0f}"
-        print(f"{name:34} {seconds:8.1f} {shown:>6} {largest:13.0f} {tree:9.0f}  {met}")
+        runs = " ".join(f"{wall:.1f}" for wall in walls)
+        print(f"{name:34} {seconds:8.1f} {runs:>18} {shown:>6} {largest:13.0f} {tree:9.0f}  {met}")
     # The cold run's own cost per day, beyond the report that any run draws (the warm run).
     per_day = (cold[0] - warm[0]) / days
     print(
