@@ -87,18 +87,29 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     # Imported after parsing: pyarrow, pandas and matplotlib take seconds to load, which `--help`
     # and a mistyped option should not wait for.
-    from analysis.analyse import NoCompletePartitionError, analyse  # noqa: PLC0415
+    from analysis.partitions import NoCompletePartitionError, choose, scan  # noqa: PLC0415
+    from analysis.workers import executor_for, warmed  # noqa: PLC0415
+
+    try:
+        chosen = choose(scan(arguments.data, REPO_TYPE), arguments.date, arguments.data, REPO_TYPE)
+    except NoCompletePartitionError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    # The workers start, and load their libraries, while this process loads its own.
+    pool = warmed(executor_for(chosen.records))
+    from analysis.analyse import analyse  # noqa: PLC0415
     from analysis.compact import UnreadablePartError  # noqa: PLC0415
     from analysis.history_report import HistoryRequest  # noqa: PLC0415
 
     request = HistoryRequest(arguments.since, arguments.until, arguments.models)
     try:
-        index = analyse(arguments.data, arguments.out, arguments.date, request)
+        index = analyse(arguments.data, arguments.out, arguments.date, request, pool)
     except NoCompletePartitionError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except UnreadablePartError as error:
         # A damaged file of a partition its manifest calls complete: nothing is written.
         parser.exit(1, f"{parser.prog}: error: {error}\n")
+    finally:
+        pool.shutdown(cancel_futures=True)
     sys.stdout.write(f"{index}\n")
     return 0
 

@@ -3,9 +3,10 @@
 The report is assembled in a hidden sibling directory and renamed to `<out>/<date>/` at the end, so
 a failed run never leaves a half-written report under the final name and a rerun replaces the old
 report whole. Worker processes (see analysis.workers) compact the parts of every partition still
-uncached, compute the history's missing digests and intervals when the range holds two complete
-partitions or more, then one writes the history's tables (analysis.history_report), and then
-this process aggregates the snapshot while both draw the charts of the report and its history.
+uncached; when the range holds two complete partitions or more they compute the history's missing
+digests and intervals, then one walks the intervals for the velocity while the other draws the
+history's first charts (analysis.history_report); then they tally the snapshot (analysis.tallies)
+and draw the report's charts, while this process writes the tables, summary.json and the page.
 Author kinds come from the authors partition (analysis.profiles).
 """
 
@@ -30,31 +31,13 @@ from analysis.history_report import (
     HistoryResult,
     write_history,
 )
-from analysis.partitions import Partition, PartitionScan, scan
+from analysis.partitions import Partition, PartitionScan, choose, scan
 from analysis.profiles import Profiles, load_profiles
 from analysis.report import KeyTable, Section, render
 from analysis.tables import write_csv
 from analysis.tallies import Tally, combine, tally_jobs
 from analysis.timeline import timeline
 from analysis.workers import executor_for
-
-
-class NoCompletePartitionError(LookupError):
-    """There is no complete partition to analyse (or not for the requested date)."""
-
-
-def choose(found: PartitionScan, day: date | None, data_dir: Path) -> Partition:
-    """The partition for `day`, or the latest complete one."""
-    if day is None:
-        if found.complete:
-            return found.complete[-1]
-        msg = f"no complete {REPO_TYPE} partition under {data_dir / 'snapshots' / REPO_TYPE}"
-        raise NoCompletePartitionError(msg)
-    for partition in found.complete:
-        if partition.day == day:
-            return partition
-    msg = f"no complete {REPO_TYPE} partition for {day.isoformat()} under {data_dir}"
-    raise NoCompletePartitionError(msg)
 
 
 def _quality(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -197,21 +180,26 @@ def _write_report(
 
 
 def analyse(
-    data_dir: Path, out_dir: Path, day: date | None, request: HistoryRequest | None = None
+    data_dir: Path,
+    out_dir: Path,
+    day: date | None,
+    request: HistoryRequest | None = None,
+    executor: Executor | None = None,
 ) -> Path:
-    """Analyse the chosen partition (and the history up to it) into `<out_dir>/<date>/`.
+    """Analyse the chosen partition (and the history up to it) into `<out_dir>/<date>/`, on
+    `executor` (shut down at the end) or on one suited to the snapshot's size.
 
     Returns the path of index.html.
     """
     request = request or HistoryRequest()
     found = scan(data_dir, REPO_TYPE)
-    partition = choose(found, day, data_dir)
+    partition = choose(found, day, data_dir, REPO_TYPE)
     line = timeline(found, request.since, request.until or partition.day)
     final = out_dir / partition.day.isoformat()
     staging = staging_for(final)
     profiles = load_profiles(data_dir, partition.day)
     try:
-        with executor_for(partition.records) as pool:
+        with executor or executor_for(partition.records) as pool:
             caches = compacted_all(data_dir, [partition, *line.partitions], pool)
             tallies = tally_jobs(caches[partition.day], profiles)
             history = None

@@ -110,3 +110,21 @@ def scan(data_dir: Path, repo_type: str) -> PartitionScan:
         else:
             skipped.append(SkippedPartition(directory.name, problem))
     return PartitionScan(complete, skipped)
+
+
+class NoCompletePartitionError(LookupError):
+    """There is no complete partition to analyse (or not for the requested date)."""
+
+
+def choose(found: PartitionScan, day: date | None, data_dir: Path, repo_type: str) -> Partition:
+    """The complete partition of `repo_type` for `day`, or the latest complete one."""
+    if day is None:
+        if found.complete:
+            return found.complete[-1]
+        msg = f"no complete {repo_type} partition under {data_dir / 'snapshots' / repo_type}"
+        raise NoCompletePartitionError(msg)
+    for partition in found.complete:
+        if partition.day == day:
+            return partition
+    msg = f"no complete {repo_type} partition for {day.isoformat()} under {data_dir}"
+    raise NoCompletePartitionError(msg)

@@ -406,7 +406,8 @@ def velocities(
             firsts.setdefault(first, []).append(days)
     size = walk.capacity()
     gained = np.zeros(size, dtype=np.int64)
-    measured = np.zeros(size, dtype=np.int64)
+    # Days measured fit in 32 bits; the window sums are kept for each window until it is ranked.
+    measured = np.zeros(size, dtype=np.int32)
     sums: dict[int, WindowSums] = {}
     follow_from = firsts_of(walk.spans, shortest)
     ranked: dict[int, dict[str, pd.DataFrame]] = {}
@@ -419,7 +420,7 @@ def velocities(
         gains = _values(table["gained"])
         # A model has one row per interval, so these slots are distinct; a missing gain is 0.
         gained[slots] += gains[0]
-        measured[slots] += gains[1] * span.days
+        measured[slots] += gains[1].astype(np.int32) * span.days
         if index in firsts:
             before, known = _values(span.deltas(["before"])["before"])
             start = np.zeros(walk.count, dtype=np.int64)
@@ -434,14 +435,15 @@ def velocities(
             for followed in followers:
                 followed.add(walk, span, slots, gains)
             continue
-        waiting.append((index, slots))
+        waiting.append((index, slots.astype(np.int32)))
         if index == follow_from:
             ranked[shortest] = {key: _ranking(walk, key, shortest, top, sums) for key in KEYS}
+            del sums[shortest]
             followers = [_Series(key, _fastest(ranked[shortest][key], key, follow)) for key in KEYS]
             for waited, waited_slots in waiting:
                 again = _values(walk.spans[waited].deltas(["gained"])["gained"])
                 for followed in followers:
-                    followed.add(walk, walk.spans[waited], waited_slots, again)
+                    followed.add(walk, walk.spans[waited], waited_slots.astype(np.intp), again)
             waiting.clear()
     for days in windows:
         if days not in ranked:

@@ -1,10 +1,12 @@
 """Where the parallel work of a run happens: worker processes for large snapshots, else a thread.
 
 Each worker reads one part at a time with a one-thread DuckDB, and matplotlib draws on one thread,
-so processes put both cores to work: one pool compacts the parts, computes the history, and draws
-the charts while the main process aggregates. A worker costs a second or two of imports, which
-pays off only from `PARALLEL_FROM_MODELS` models on (analysis.defaults); smaller snapshots use one
-thread. Workers are spawned, not forked: the parent already runs pyarrow's thread pools.
+so processes put both cores to work: one pool compacts the parts, computes the history, tallies
+the snapshot and draws the charts, while the main process assembles the report. A worker costs a
+second or two of imports, which pays off only from `PARALLEL_FROM_MODELS` models on
+(analysis.defaults); smaller snapshots use one thread. Workers are spawned, not forked: the parent
+already runs pyarrow's thread pools. The command line starts them (`warmed`) before it loads its
+own libraries, so both load at once.
 
 pyarrow's allocator keeps what a job freed for later (a worker stayed at 1.4 GB after computing an
 interval that needed that much for a moment), so each job gives it back when it ends; otherwise
@@ -13,6 +15,7 @@ two workers would each hold the peak of their largest job so far.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -39,6 +42,19 @@ class _WorkerPool(ProcessPoolExecutor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Schedule `fn(*args, **kwargs)` in a worker."""
         return super().submit(_released, fn, *args, **kwargs)
+
+
+def _load() -> None:
+    """Load what a worker's first jobs need (the compaction's libraries)."""
+    importlib.import_module("analysis.compact")
+
+
+def warmed(executor: Executor) -> Executor:
+    """`executor`, its worker processes started and loading their libraries in the background."""
+    if isinstance(executor, ProcessPoolExecutor):
+        for _ in range(WORKERS):
+            executor.submit(_load)
+    return executor
 
 
 def executor_for(models: int) -> Executor:
