@@ -22,7 +22,7 @@ import pandas as pd
 from analysis import charts, history, history_charts, velocity
 from analysis.daily import digest
 from analysis.defaults import HISTORY_MODELS, TOP_N, VELOCITY_TOP, VELOCITY_WINDOWS
-from analysis.intervals import FAMILY, interval
+from analysis.intervals import FAMILY, Interval, interval
 from analysis.model_history import cycles, followed, model_history
 from analysis.report import Chart, KeyTable, Section
 from analysis.tables import write_csv
@@ -48,16 +48,23 @@ class HistoryResult:
     queued: list[Future[Any]]
 
 
+def _spans(data_dir: Path, line: Timeline, caches: dict[date, Path]) -> list[Interval]:
+    """The intervals between the consecutive partitions of `line`, from the history cache."""
+    return [
+        interval(data_dir, a, b, caches[a.day], caches[b.day]) for a, b in pairwise(line.partitions)
+    ]
+
+
 def _velocity_frames(
     data_dir: Path, line: Timeline, caches: dict[date, Path]
 ) -> dict[str, pd.DataFrame]:
     """The velocity rankings and daily series of models and authors (one worker's job)."""
-    partitions = line.partitions
-    spans = [
-        interval(data_dir, a, b, caches[a.day], caches[b.day]) for a, b in pairwise(partitions)
-    ]
     found = velocity.velocities(
-        spans, caches[partitions[-1].day], VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS
+        _spans(data_dir, line, caches),
+        caches[line.partitions[-1].day],
+        VELOCITY_WINDOWS,
+        VELOCITY_TOP,
+        HISTORY_MODELS,
     )
     return {
         "velocity_models": found.rankings["id"],
@@ -86,9 +93,7 @@ def _snapshot_frames(
     cached digests and interval results."""
     partitions = line.partitions
     digests = [digest(data_dir, p, caches[p.day]) for p in partitions]
-    spans = [
-        interval(data_dir, a, b, caches[a.day], caches[b.day]) for a, b in pairwise(partitions)
-    ]
+    spans = _spans(data_dir, line, caches)
     families = velocity.family_velocity(spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS)
     return {
         "velocity_families": families.rankings[FAMILY],

@@ -21,7 +21,6 @@ from analysis.compact import HASH_COLUMN, id_hashes
 from analysis.partitions import Partition
 
 _COLUMNS = ["downloads", "downloads_all_time", "likes"]
-_EMPTY = {column: pa.array([], pa.int64()) for column in _COLUMNS}
 
 
 def followed(latest_cache: Path, top: int, named: list[str]) -> list[str]:
@@ -37,7 +36,8 @@ def followed(latest_cache: Path, top: int, named: list[str]) -> list[str]:
 def _rows_of(cache: Path, hashes: np.ndarray) -> pa.Table:
     """The rows of a snapshot's cache whose id hash is one of `hashes` (hash and counts): the
     hash column is read whole, the counts only from the row groups holding a match."""
-    found = [pa.table({HASH_COLUMN: pa.array([], pa.uint64())} | _EMPTY)]
+    empty = {column: pa.array([], pa.int64()) for column in _COLUMNS}
+    found = [pa.table({HASH_COLUMN: pa.array([], pa.uint64()), **empty})]
     for path in sorted(cache.glob("*.parquet")):
         parquet = pq.ParquetFile(path)
         column = parquet.read(columns=[HASH_COLUMN], use_threads=False)[HASH_COLUMN].to_numpy()

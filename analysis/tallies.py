@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -34,13 +33,9 @@ class Tally:
     density: aggregates.Density | None = None
 
 
-def _read(cache: Path, columns: list[str]) -> pa.Table:
-    return pq.read_table(cache, columns=columns)
-
-
 def _who(cache: Path, profiles: Profiles) -> Tally:
     """Authors, their kinds and the concentration of downloads among models and authors."""
-    table = _read(cache, ["author", "downloads", "likes"])
+    table = pq.read_table(cache, columns=["author", "downloads", "likes"])
     per_author = authorship.with_kinds(aggregates.authors(table), profiles)
     downloads = int(pc.sum(table["downloads"]).as_py() or 0)
     concentration, lorenz = aggregates.concentration(table, per_author)
@@ -64,7 +59,7 @@ def _who(cache: Path, profiles: Profiles) -> Tally:
 
 def _which(cache: Path) -> Tally:
     """The top models by downloads and by likes, and likes against downloads."""
-    table = _read(cache, ["id", "author", "downloads", "likes", "pipeline_tag"])
+    table = pq.read_table(cache, columns=["id", "author", "downloads", "likes", "pipeline_tag"])
     likes_vs_downloads, density = aggregates.likes_downloads(table)
     return Tally(
         {
@@ -78,8 +73,8 @@ def _which(cache: Path) -> Tally:
 
 def _what(cache: Path) -> Tally:
     """Models, downloads and likes per task, modality, library and license."""
-    table = _read(
-        cache, ["pipeline_tag", "library_name", "modality", "license", "downloads", "likes"]
+    table = pq.read_table(
+        cache, columns=["pipeline_tag", "library_name", "modality", "license", "downloads", "likes"]
     )
     return Tally(
         {
@@ -94,8 +89,8 @@ def _what(cache: Path) -> Tally:
 
 def _since_when(cache: Path) -> Tally:
     """Models created per month by modality, and derivatives per base model and relation."""
-    table = _read(
-        cache, ["created_at", "modality", "base_models", "relation", "downloads", "likes"]
+    table = pq.read_table(
+        cache, columns=["created_at", "modality", "base_models", "relation", "downloads", "likes"]
     )
     return Tally(
         {
@@ -116,33 +111,11 @@ def tally_jobs(cache: Path, profiles: Profiles) -> list[partial[Tally]]:
     ]
 
 
-# The order of the tables (and of the CSV files written) in a report.
-_ORDER = [
-    "author_kinds",
-    "top_organisations",
-    "top_models_downloads",
-    "top_models_likes",
-    "tasks",
-    "modalities",
-    "top_authors_downloads",
-    "top_authors_models",
-    "libraries",
-    "licenses",
-    "created_per_month",
-    "lineage",
-    "lineage_relations",
-    "likes_vs_downloads",
-    "concentration",
-    "lorenz",
-]
-
-
 def combine(
     tallies: list[Tally],
 ) -> tuple[dict[str, pd.DataFrame], aggregates.Density, dict[str, Any]]:
     """Every table by CSV name, the likes-vs-downloads density grid, and the headline."""
-    found = {name: frame for tally in tallies for name, frame in tally.frames.items()}
-    frames = {name: found[name] for name in _ORDER}
+    frames = {name: frame for tally in tallies for name, frame in tally.frames.items()}
     figures = {name: value for tally in tallies for name, value in tally.figures.items()}
     density = next(tally.density for tally in tallies if tally.density is not None)
     relations = frames["lineage_relations"]

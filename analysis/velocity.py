@@ -260,10 +260,9 @@ def _models_table(ids: pa.ChunkedArray, sums: WindowSums, top: int) -> pa.Table:
     """The models measured in the window that can rank among the `top` by gain or by relative
     gain: only their ids are looked up, not millions."""
     measured = sums.days > 0
-    start = sums.start[: len(measured)]
-    above = measured & sums.has_start & (start >= RELATIVE_FLOOR)
+    above = measured & sums.has_start & (sums.start >= RELATIVE_FLOOR)
     relative = np.zeros(len(measured))
-    np.divide(sums.gained, start, out=relative, where=above)
+    np.divide(sums.gained, sums.start, out=relative, where=above)
     chosen = np.flatnonzero(_leaders(sums.gained, measured, top) | _leaders(relative, above, top))
     return pa.table(
         {
@@ -373,7 +372,7 @@ class Velocity:
 KEYS = ("id", "author")
 
 
-def firsts_of(spans: list[Interval], days: int) -> int | None:
+def _first_of(spans: list[Interval], days: int) -> int | None:
     """The index in `spans` of the first interval of the window of `days`, if any."""
     inside = window(spans, days)
     return len(spans) - len(inside) if inside else None
@@ -401,7 +400,7 @@ def velocities(
     walk = _Walk(window(spans, longest), latest_cache)
     firsts: dict[int, list[int]] = {}
     for days in windows:
-        first = firsts_of(walk.spans, days)
+        first = _first_of(walk.spans, days)
         if first is not None:
             firsts.setdefault(first, []).append(days)
     size = walk.capacity()
@@ -409,7 +408,7 @@ def velocities(
     # Days measured fit in 32 bits; the window sums are kept for each window until it is ranked.
     measured = np.zeros(size, dtype=np.int32)
     sums: dict[int, WindowSums] = {}
-    follow_from = firsts_of(walk.spans, shortest)
+    follow_from = _first_of(walk.spans, shortest)
     ranked: dict[int, dict[str, pd.DataFrame]] = {}
     # Until the walk has passed the shortest window, the fastest are unknown: the slots of the
     # intervals walked wait (their gains are read again then).
