@@ -25,6 +25,10 @@ _BLANK = re.compile(r"\s")
 # The Hub's own form; anything else that parses is normalized to it.
 _HUB_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 _HEX40 = re.compile(r"[0-9a-f]{40}")
+# A Hub namespace (user or organization name): word characters, "-" and "."; at most as long as
+# the Hub's own clients allow a repo name to be (huggingface_hub's validate_repo_id).
+_NAMESPACE = re.compile(r"[\w.-]+")
+MAX_NAMESPACE_LENGTH = 96
 GATED_VALUES = ("auto", "manual")
 AUTHOR_KINDS = ("user", "org")
 MAX_ID_LENGTH = 256
@@ -44,6 +48,16 @@ def repo_id(value: Any) -> str:
     # Legacy repos have no namespace ("gpt2"); anything with blanks or absurd length is corrupt.
     if not value or len(value) > MAX_ID_LENGTH or _BLANK.search(value):
         raise InvalidValueError("not a repo id")
+    return value
+
+
+def namespace(value: Any) -> str:
+    """A user or organization name, as in a repo id before the "/"."""
+    value = text(value)
+    if len(value) > MAX_NAMESPACE_LENGTH:
+        raise InvalidValueError(f"a user or organization name longer than {MAX_NAMESPACE_LENGTH}")
+    if not _NAMESPACE.fullmatch(value):
+        raise InvalidValueError("not a user or organization name (letters, digits, -, _, .)")
     return value
 
 
@@ -128,7 +142,7 @@ Rule = Callable[[Any], Any]
 _COMMON: dict[str, Rule] = {
     "_id": object_id,
     "id": repo_id,
-    "author": text,
+    "author": namespace,
     "createdAt": timestamp,
     "lastModified": timestamp,
     "likes": count,
@@ -142,7 +156,8 @@ _COMMON: dict[str, Rule] = {
 _DOWNLOADS: dict[str, Rule] = {"downloads": count, "downloadsAllTime": count, "gated": gated}
 
 _PROFILE: dict[str, Rule] = {
-    "name": repo_id,
+    "name": namespace,
+    "renamedTo": namespace,
     "kind": author_kind,
     "fullname": text,
     "avatarUrl": text,
