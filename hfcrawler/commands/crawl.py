@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
 from hfcrawler.extensions.snapshot import outcome_of
 from hfcrawler.logsafe import install as install_log_safety
@@ -35,21 +36,26 @@ class Command(BaseRunSpiderCommand):
     def short_desc(self) -> str:
         return "Crawl into today's snapshot; exit 1 unless it was published complete"
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if not args:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Refuse an unknown spider in one line, before Scrapy starts (and logs its banner)."""
+        super().process_options(args, opts)
+        if self.settings is None:  # set by scrapy.cmdline before process_options()
             raise UsageError
-        if self.crawler_process is None:  # set by scrapy.cmdline before run()
-            raise UsageError
-        install_log_safety()
-        known = self.crawler_process.spider_loader.list()
+        known = get_spider_loader(self.settings).list()
         if unknown := [name for name in args if name not in known]:
             names = ", ".join(map(repr, unknown))
             print(
                 one_line(f"hfcrawler: no spider {names} (known: {', '.join(sorted(known))})"),
                 file=sys.stderr,
             )
-            self.exitcode = 2
-            return
+            raise SystemExit(2)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if not args:
+            raise UsageError
+        if self.crawler_process is None:  # set by scrapy.cmdline before run()
+            raise UsageError
+        install_log_safety()
         crawlers = [self._create_crawler(name) for name in args]
         for crawler in crawlers:
             self.crawler_process.crawl(crawler, **opts.spargs)
