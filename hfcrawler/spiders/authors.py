@@ -166,7 +166,11 @@ class AuthorsSpider(SnapshotSpider):
         try:
             for kind in kinds:
                 self.reserved, left, self.spent = self.reserved - 1, left - 1, self.spent + 1
-                response = await self.crawler.engine.download_async(self.overview(kind, name))
+                try:
+                    response = await self.crawler.engine.download_async(self.overview(kind, name))
+                except IgnoreRequest as exc:  # the retries gave up: say on whose profile
+                    msg = f"profile of {name!r}: {exc}"
+                    raise IgnoreRequest(msg) from exc
                 status = response.status
                 if status == 200:
                     stats.inc_value("authors/fetched")
