@@ -2,6 +2,7 @@
 hostile reasons in job logs, and settings whose names only look like secrets."""
 
 import json
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -11,7 +12,8 @@ import pytest
 from conftest import ROOT, base_env
 from scripted_server import Answer, Received, ScriptedServer
 
-from hfcrawler.schedule import is_secret_setting
+from hfcrawler import schedule as schedule_command
+from hfcrawler.schedule import Scrapyd, ScrapydError, is_secret_setting, schedule_lock
 
 SPIDERS = ["authors", "datasets", "models", "spaces"]
 LONG_URL = "https://huggingface.co/api/models?sort=createdAt" + "".join(
@@ -198,3 +200,19 @@ def test_authors_budget_is_passed_to_the_job_and_a_hub_auth_setting_is_refused(t
     assert form["setting"] == ["AUTHORS_BUDGET=2000", f"DATA_DIR={tmp_path}"]
     assert refused.returncode == 2
     assert "refusing --setting HUB_AUTH" in refused.stderr
+
+
+def test_the_schedule_lock_is_waited_for_within_its_bound(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setattr(schedule_command, "LOCK_WAIT", 0.0)
+    scrapyd = Scrapyd("http://127.0.0.1:9", "", "", "hfcrawler")
+    with schedule_lock(scrapyd):
+        assert stat.S_IMODE((tmp_path / "hfcrawler").stat().st_mode) == 0o700
+        held = r"another schedule command held .* for 0 s"
+        with pytest.raises(ScrapydError, match=held), schedule_lock(scrapyd):
+            pytest.fail("two holders of one lock")
+        # Another Scrapyd or project has a lock of its own.
+        with schedule_lock(Scrapyd("http://127.0.0.1:9", "", "", "elsewhere")):
+            pass
+    with schedule_lock(scrapyd):
+        pass
