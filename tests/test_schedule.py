@@ -2,7 +2,8 @@
 
 One real Scrapyd (started by ``deploy/scrapyd-local.sh``, as ``make scrapyd`` does) serves the
 module, with the project deployed once by ``deploy/deploy.sh`` (``scrapyd-deploy``, building in a
-temporary directory); each test schedules ``models`` against its own emulator and data directory.
+temporary directory); each test schedules ``models`` against its own emulator (or a hostile
+server) and data directory.
 """
 
 from __future__ import annotations
