@@ -2,8 +2,11 @@
 
 import io
 import logging
+import subprocess
+import sys
 
 import pytest
+from conftest import ROOT
 
 from hfcrawler.logsafe import indent_quotes, one_line
 
@@ -81,3 +84,22 @@ def test_a_traceback_that_quotes_the_server_is_indented_line_by_line():
 def test_the_programs_own_multi_line_messages_are_kept():
     text = logged("Dumping Scrapy stats:\n{'a': 1,\n 'b': 2}")
     assert text.split(": ", 1)[1] == "Dumping Scrapy stats:\n{'a': 1,\n 'b': 2}\n"
+
+
+def test_install_applies_to_every_record_of_the_process_once():
+    code = (
+        "import logging, sys\n"
+        "from hfcrawler.logsafe import install\n"
+        "install(); install()\n"
+        "logging.basicConfig(stream=sys.stdout, format='%(name)s: %(message)s')\n"
+        f"logging.getLogger('hub').warning('said %s', {'a' + chr(10) + FORGED!r})\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout == f"hub: said a\n  {FORGED}\n", result.stderr
