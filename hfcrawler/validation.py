@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from hfcrawler.items import AuthorRecord, DatasetRecord, ModelRecord, Record, SpaceRecord
@@ -56,9 +57,16 @@ def namespace(value: Any) -> str:
     value = text(value)
     if len(value) > MAX_NAMESPACE_LENGTH:
         raise InvalidValueError(f"a user or organization name longer than {MAX_NAMESPACE_LENGTH}")
-    if not _NAMESPACE.fullmatch(value):
+    if not _is_namespace(value):
         raise InvalidValueError("not a user or organization name (letters, digits, -, _, .)")
     return value
+
+
+# Remembered by name (short ones only, so the cache stays small): a listing names the same
+# authors over and over.
+@lru_cache(maxsize=65536)
+def _is_namespace(value: str) -> bool:
+    return _NAMESPACE.fullmatch(value) is not None
 
 
 def object_id(value: Any) -> str:
