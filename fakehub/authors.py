@@ -3,17 +3,25 @@
 Authors are ranked: rank 0 owns the most repos (repo owners are drawn Zipf-like over ranks). Names
 are derived from the rank, so a million authors cost a few arrays and no strings until asked for.
 A few authors carry hostile full names so renderers get exercised.
+
+:class:`AccountFaults` describes accounts whose overview misbehaves (`--renamed-account`,
+`--overview-status`): renamed ones, answered with a 307 to their new name as the Hub does, and
+names the Hub refuses with an HTTP error.
 """
 
 import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
 from fakehub.vocabulary import HOSTILE_STRINGS, ORG_NAMES, ORG_STEMS, USER_STEMS
 
 _RANKED_NAME = re.compile(r"([a-z-]+?)-?(\d+)")
+_OVERVIEW_SEGMENT = {"org": "organizations", "user": "users"}
 _PAID_PLANS = ("team", "enterprise")
 
 
@@ -104,3 +112,45 @@ class AuthorDirectory:
             "numLikes": (salt >> 16) % 300,
             "orgs": orgs,
         }
+
+
+@dataclass(frozen=True)
+class AccountFaults:
+    """Renamed accounts (old name -> new name) and overviews answered with an error status."""
+
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    statuses: Mapping[str, int] = field(default_factory=dict)
+
+    def former_name(self, name: str) -> str:
+        """The name the account had before it was renamed to `name` (else `name` itself)."""
+        return next((old for old, new in self.renamed.items() if new == name), name)
+
+    def redirect(self, name: str, kind: str) -> str | None:
+        """The overview path a renamed account's old name redirects to; None for other names."""
+        new = self.renamed.get(name)
+        return (
+            None
+            if new is None
+            else f"/api/{_OVERVIEW_SEGMENT[kind]}/{quote(new, safe='')}/overview"
+        )
+
+
+def named(profile: dict[str, Any], name: str) -> dict[str, Any]:
+    """An overview document, naming the account `name` (as it is called since its renaming)."""
+    return {**profile, ("name" if profile["type"] == "org" else "user"): name}
+
+
+def parse_renamed(spec: str) -> tuple[str, str]:
+    """`OLD=NEW`, two different non-empty names without a slash."""
+    old, _, new = spec.partition("=")
+    if not old or not new or old == new or "/" in spec:
+        raise ValueError(f"bad renamed account {spec!r}: expected OLD=NEW")
+    return old, new
+
+
+def parse_overview_status(spec: str) -> tuple[str, int]:
+    """`NAME=STATUS`, an error status from 400 to 599."""
+    name, _, status = spec.partition("=")
+    if not name or "/" in name or not status.isdigit() or not 400 <= int(status) <= 599:
+        raise ValueError(f"bad overview status {spec!r}: expected NAME=STATUS (400 to 599)")
+    return name, int(status)

@@ -15,6 +15,7 @@ import time
 
 from aiohttp import web
 
+from fakehub.authors import AccountFaults, parse_overview_status, parse_renamed
 from fakehub.faults import FAULT_KINDS, parse_fault
 from fakehub.hub import SyntheticHub
 from fakehub.server import FakeHubServer, ServerOptions
@@ -160,6 +161,23 @@ def build_parser() -> argparse.ArgumentParser:
         f"KIND in {', '.join(FAULT_KINDS)}; COUNT = times it fires (default 1, * = always)",
     )
     trouble.add_argument(
+        "--renamed-account",
+        action="append",
+        default=[],
+        type=parse_renamed,
+        metavar="OLD=NEW",
+        help="the account OLD is now NEW: its overview redirects (307) to NEW's, which serves "
+        "its profile; listings keep saying OLD, as one crawled before the renaming (repeatable)",
+    )
+    trouble.add_argument(
+        "--overview-status",
+        action="append",
+        default=[],
+        type=parse_overview_status,
+        metavar="NAME=STATUS",
+        help="answer the overview of NAME with HTTP STATUS, 400 to 599 (repeatable)",
+    )
+    trouble.add_argument(
         "--slow-seconds",
         type=_seconds,
         default=30.0,
@@ -253,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         lowercase_headers=args.lowercase_headers,
         max_limit_with_expand=args.max_limit_with_expand,
         tokens=tokens,
+        accounts=AccountFaults(dict(args.renamed_account), dict(args.overview_status)),
     )
     asyncio.run(serve(FakeHubServer(hub, options), args.host, args.port))
     return 0

@@ -1,7 +1,8 @@
 """The aiohttp application that serves a SyntheticHub over the Hub's HTTP API.
 
 Routes: GET /api/{models,datasets,spaces}, GET /api/users/{name}/overview,
-GET /api/organizations/{name}/overview, and the unmetered control routes GET /_fakehub/stats,
+GET /api/organizations/{name}/overview (a renamed account's old name redirects with a 307, as the
+Hub does), and the unmetered control routes GET /_fakehub/stats,
 POST /_fakehub/advance?days=N, POST /_fakehub/reset-stats. Every /api response, errors included,
 goes through the rate limiter and carries the RateLimit headers; ServerOptions (filled from the
 command line) adds latency, faults, drift, page-size jitter and the other misbehaviours.
@@ -17,6 +18,7 @@ from urllib.parse import quote, unquote
 import numpy as np
 from aiohttp import web
 
+from fakehub.authors import AccountFaults, named
 from fakehub.cursor import Cursor
 from fakehub.drift import Drift
 from fakehub.errors import HubError
@@ -58,6 +60,7 @@ class ServerOptions:
     lowercase_headers: bool = False
     max_limit_with_expand: int | None = None
     tokens: Mapping[str, str] = field(default_factory=dict)  # token -> user name
+    accounts: AccountFaults = field(default_factory=AccountFaults)
 
 
 class _DroppedConnectionError(Exception):
@@ -204,10 +207,16 @@ class FakeHubServer:
         return self._overview(request.match_info["name"], "org")
 
     def _overview(self, name: str, kind: str) -> web.Response:
-        if self.hub.author_kind(name) != kind:
+        accounts = self.options.accounts
+        if name in accounts.statuses:
+            raise HubError(accounts.statuses[name], f"Cannot serve the overview of {name}")
+        owner = accounts.former_name(name)
+        if self.hub.author_kind(owner) != kind:
             noun = "User" if kind == "user" else "Organization"
             raise HubError(404, f"{noun} not found")
-        return web.json_response(self.hub.profile(name), dumps=_compact_json)
+        if (location := accounts.redirect(name, kind)) is not None:
+            return web.Response(status=307, headers={"Location": location})
+        return web.json_response(named(self.hub.profile(owner), name), dumps=_compact_json)
 
     async def show_stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats.as_json())

@@ -2,13 +2,16 @@
 
 Authors are ranked by the downloads of their repos (then their number of repos, then name) in the
 latest complete ``models``, ``datasets`` and ``spaces`` partitions, so that a limited request
-budget goes to the authors who matter most. Profiles come from the latest complete ``authors``
-partition, by name.
+budget goes to the authors who matter most. A name the Hub cannot have (too long, or with
+characters no account name has; see :func:`hfcrawler.validation.namespace`), which a partition
+written before that rule may hold, is left out and never asked for. Profiles come from the latest
+complete ``authors`` partition, by the name they were asked for.
 """
 
 from __future__ import annotations
 
 import gzip
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,9 @@ from typing import Any
 import orjson
 
 from hfcrawler.snapshot import MANIFEST, SnapshotStore
+from hfcrawler.validation import InvalidValueError, namespace
+
+logger = logging.getLogger(__name__)
 
 REPO_SNAPSHOTS = ("models", "datasets", "spaces")
 
@@ -47,8 +53,20 @@ def rank_authors(store: SnapshotStore) -> tuple[list[str], dict[str, str]]:
             downloads = record.get("downloads")
             total[0] += downloads if isinstance(downloads, int) else 0
             total[1] += 1
+    if impossible := [name for name in totals if not _possible(name)]:
+        logger.warning("Left out %d author names no Hub account can have", len(impossible))
+        for name in impossible:
+            del totals[name]
     ranking = sorted(totals, key=lambda name: (-totals[name][0], -totals[name][1], name))
     return ranking, sources
+
+
+def _possible(name: str) -> bool:
+    try:
+        namespace(name)
+    except InvalidValueError:
+        return False
+    return True
 
 
 def known_profiles(store: SnapshotStore) -> dict[str, dict[str, Any]]:

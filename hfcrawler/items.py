@@ -96,11 +96,17 @@ _HUB_FIELDS: dict[type, tuple[str, ...]] = {
 
 @dataclass(slots=True)
 class AuthorRecord(Record):
-    """An author's profile, from the user or organization overview endpoint."""
+    """An author's profile, from the user or organization overview endpoint.
+
+    ``name`` is the name the profile was asked for: the author as the listings name it. The Hub
+    answers a renamed account's old name with a redirect to the new one; ``renamedTo`` is then
+    the name the overview gives (null when it is the name asked for).
+    """
 
     KEY: ClassVar[str] = "name"
 
     name: str | None = None
+    renamedTo: str | None = None
     kind: str | None = None  # "user" or "org": which overview endpoint answered
     fullname: str | None = None
     avatarUrl: str | None = None
@@ -117,15 +123,18 @@ class AuthorRecord(Record):
     fetchedAt: str | None = None
 
     @classmethod
-    def from_overview(cls, kind: str, raw: dict[str, Any], fetched_at: str) -> Self:
-        """Pick the profile's fields from an overview; users name themselves in ``user``."""
+    def from_overview(cls, kind: str, asked: str, raw: dict[str, Any], fetched_at: str) -> Self:
+        """Pick the profile of ``asked`` from its overview; users name themselves in ``user``."""
         picked = {name: raw.get(name) for name in _PROFILE_FIELDS}
-        picked["name"] = raw.get("name") if kind == "org" else raw.get("user", raw.get("name"))
-        return cls(**picked, kind=kind, fetchedAt=fetched_at)
+        answered = raw.get("name") if kind == "org" else raw.get("user", raw.get("name"))
+        renamed = answered if answered is not None and answered != asked else None
+        return cls(**picked, name=asked, renamedTo=renamed, kind=kind, fetchedAt=fetched_at)
 
 
 _PROFILE_FIELDS = tuple(
-    name for name in AuthorRecord.field_names() if name not in {"name", "kind", "fetchedAt"}
+    name
+    for name in AuthorRecord.field_names()
+    if name not in {"name", "renamedTo", "kind", "fetchedAt"}
 )
 
 

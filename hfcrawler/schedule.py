@@ -15,16 +15,22 @@ token never travels this way: it is refused here and by the spider, and must be 
 Scrapyd's own environment.
 
 Scheduling checks every Scrapyd answer's JSON body (Scrapyd reports errors as HTTP 200 with
-``"status": "error"``), refuses a spider that already has a pending or running job in the project
-(two crawls of one listing would fight over the same snapshot), and names each job
-``<spider>-<UTC date>``, numbered ``-2``, ``-3``… when the day's crawl is run again: a reused id
-would append to the earlier run's log, where a rerun that died early would find that run's verdict.
+``"status": "error"``, and an answer may lack fields), refuses a spider that already has a pending
+or running job in the project (two crawls of one listing would fight over the same snapshot), and
+names each job ``<spider>-<UTC date>``, numbered ``-2``, ``-3``… when the day's crawl is run again:
+a reused id would append to the earlier run's log, where a rerun that died early would find that
+run's verdict. Listing the jobs and scheduling happen under an exclusive lock per Scrapyd and
+project (a file in ``$XDG_STATE_HOME/hfcrawler/``, by default ``~/.local/state/hfcrawler/``), so
+two schedule commands started at once on this host neither pick the same job id nor both start
+a crawl of one spider. A spider that cannot be scheduled never holds back the others: each
+problem is reported, and the exit status says there was one.
 
 Scrapyd says only pending, running or finished, and "finished" includes crawls that failed and
 processes that died before Scrapy started. ``--status`` therefore reads each finished job's log over
-HTTP and looks for the crawl's final verdict line: ``published`` with the partition's path, or
-``failed`` with the reason. A job without that line (no log, an empty log, a log cut short) is
-failed too.
+HTTP and looks for the crawl's verdict line (:mod:`hfcrawler.verdict`): ``published`` with the
+partition's path, or ``failed`` with the reason. A job without that line (no log, an empty log, a
+log cut short) is failed too. Reasons are shown on one line, URL queries elided, at most
+``REASON_CHARS`` characters.
 
 Exit status: 0 when everything was scheduled (or every latest job is pending, running or
 published), 1 when a spider was refused, a job failed or Scrapyd could not be used, 2 on bad usage.
@@ -34,12 +40,17 @@ from __future__ import annotations
 
 import argparse
 import base64
+import fcntl
+import hashlib
 import json
 import os
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -47,19 +58,31 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from hfcrawler.logsafe import one_line
+from hfcrawler.verdict import LINE_START, last_verdict
+
 DEFAULT_SCRAPYD_URL = "http://127.0.0.1:6800"
 DEFAULT_PROJECT = "hfcrawler"
 PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"
-# Setting names that could carry a secret into Scrapyd's job database, process list and logs.
-SECRET_SETTING = re.compile(r"token|password|secret|auth", re.IGNORECASE)
+# Words that, as a component of a setting name (HF_TOKEN, HUB_AUTH, AUTH_HEADER, DB_PASSWORD,
+# APITOKEN…), mark a secret that would be stored in Scrapyd's job database, process list and
+# logs. A component, not a substring: AUTHORS_BUDGET is no secret.
+SECRET_COMPONENT = re.compile(
+    r"[a-z0-9]*(?:token|password|passwd|secret|auth)s?|credentials?|(?:api)?keys?", re.IGNORECASE
+)
 # The end of a log is enough to hold the verdict, the stats dump and the closing line.
 LOG_TAIL_BYTES = 256 * 1024
-# Written last by hfcrawler.extensions.snapshot and by Scrapy's engine, in every crawl's log.
-VERDICT_LINE = re.compile(
-    r"\[hfcrawler\.extensions\.snapshot\] (?:INFO|ERROR): Snapshot (published|FAILED): (.*)$",
-    re.MULTILINE,
+# Written by Scrapy's engine at the very end of every crawl's log.
+CLOSED_LINE = re.compile(
+    LINE_START + r"\[scrapy\.core\.engine\] INFO: Spider closed \((.*)\)$", re.MULTILINE
 )
-CLOSED_LINE = re.compile(r"\[scrapy\.core\.engine\] INFO: Spider closed \((.*)\)$", re.MULTILINE)
+# Longest reason shown in a status line; the job's log and the manifest keep the whole of it.
+REASON_CHARS = 300
+URL_QUERY = re.compile(r"(https?://[^\s?#]*)\?[^\s)]*")
+# Seconds a schedule command waits for another one (on this host, for the same Scrapyd and
+# project) to finish: longer than listing the jobs and scheduling three spiders can take.
+LOCK_WAIT = 180.0
+LOCK_POLL = 0.1
 
 
 class ScrapydError(Exception):
@@ -85,21 +108,39 @@ class Scrapyd:
             self._headers["Authorization"] = f"Basic {pair}"
 
     def spiders(self) -> list[str]:
-        return self._call("listspiders.json", query={"project": self.project})["spiders"]
+        spiders = self._call("listspiders.json", query={"project": self.project}).get("spiders")
+        if not isinstance(spiders, list) or not all(isinstance(s, str) for s in spiders):
+            msg = "listspiders.json answered without its list of spiders"
+            raise ScrapydError(msg)
+        return spiders
 
     def jobs(self) -> list[Job]:
-        """Every job Scrapyd knows in the project, pending, running and finished."""
+        """Every job Scrapyd knows in the project, pending, running and finished.
+
+        An entry that lacks a field is kept with None there: whether it matters depends on the
+        spider asked about (see :func:`refusal`).
+        """
         answer = self._call("listjobs.json", query={"project": self.project})
-        return [
-            Job.from_answer(state, entry)
-            for state in ("pending", "running", "finished")
-            for entry in answer.get(state, [])
-        ]
+        jobs = []
+        for state in ("pending", "running", "finished"):
+            entries = answer.get(state)
+            if not isinstance(entries, list):
+                msg = f"listjobs.json answered without its list of {state} jobs"
+                raise ScrapydError(msg)
+            jobs += [Job.from_answer(state, entry) for entry in entries]
+        return jobs
 
     def schedule(self, spider: str, jobid: str, settings: dict[str, str]) -> str:
         form = [("project", self.project), ("spider", spider), ("jobid", jobid)]
         form += [("setting", f"{name}={value}") for name, value in settings.items()]
-        return self._call("schedule.json", form=form)["jobid"]
+        scheduled = self._call("schedule.json", form=form).get("jobid")
+        if not isinstance(scheduled, str) or not scheduled:
+            msg = (
+                f"schedule.json answered ok without a job id for job {jobid}: check "
+                "listjobs.json before scheduling it again"
+            )
+            raise ScrapydError(msg)
+        return scheduled
 
     def log_tail(self, log_url: str) -> str:
         """The end of a job's log (``log_url`` as listjobs.json gives it), as text.
@@ -160,24 +201,28 @@ class Scrapyd:
 
 @dataclass(frozen=True)
 class Job:
-    """One Scrapyd job as listjobs.json describes it."""
+    """One Scrapyd job as listjobs.json describes it; a field it left out is None."""
 
-    id: str
-    spider: str
+    id: str | None
+    spider: str | None
     state: str  # pending, running or finished: Scrapyd's view, not the crawl's outcome
     start_time: datetime | None = None
     log_url: str | None = None
 
     @classmethod
-    def from_answer(cls, state: str, entry: dict[str, Any]) -> Job:
-        started = entry.get("start_time")
-        return cls(
-            id=entry["id"],
-            spider=entry["spider"],
-            state=state,
-            start_time=datetime.fromisoformat(started) if started else None,
-            log_url=entry.get("log_url"),
-        )
+    def from_answer(cls, state: str, entry: object) -> Job:
+        fields = entry if isinstance(entry, dict) else {}
+
+        def text(name: str) -> str | None:
+            value = fields.get(name)
+            return value if isinstance(value, str) and value else None
+
+        started = text("start_time")
+        try:
+            start_time = datetime.fromisoformat(started) if started else None
+        except ValueError:
+            start_time = None
+        return cls(text("id"), text("spider"), state, start_time, text("log_url"))
 
 
 @dataclass(frozen=True)
@@ -191,11 +236,12 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        return self.outcome == "failed"
+        """A job that failed, or whose outcome could not be read: either needs a look."""
+        return self.outcome in {"failed", "unknown"}
 
     def line(self) -> str:
-        job = f"job {self.job.id}" if self.job else "no job"
-        return printable(f"{self.spider:<10} {self.outcome:<10} {job}  {self.detail}".rstrip())
+        job = f"job {self.job.id or '(no id)'}" if self.job else "no job"
+        return one_line(f"{self.spider:<10} {self.outcome:<10} {job}  {self.detail}".rstrip())
 
 
 def latest_job(jobs: list[Job], spider: str) -> Job | None:
@@ -224,31 +270,43 @@ def judge(spider: str, job: Job | None, log: str | None) -> Report:
             "the job left no log or an empty one: it died before Scrapy started (is a requirement "
             "missing from Scrapyd's environment? Scrapyd's own log has the traceback)",
         )
-    verdicts = VERDICT_LINE.findall(log)
+    verdict = last_verdict(log)
     closed = CLOSED_LINE.findall(log)
-    reason = f" [spider closed: {closed[-1]}]" if closed else ""
-    if not verdicts:
-        return Report(
-            spider,
-            "failed",
-            job,
-            f"the log ends without the snapshot verdict: the crawl process died{reason}",
-        )
-    kind, message = verdicts[-1]
-    outcome = "published" if kind == "published" else "failed"
-    return Report(spider, outcome, job, f"{message}{reason}")
+    reason = f" [spider closed: {shorten(closed[-1], 40)}]" if closed else ""
+    if verdict is None:
+        detail = "the log ends without the snapshot verdict: the crawl process died"
+    elif verdict.published:
+        detail = f"{shorten(verdict.message)} in {verdict.path}"
+    else:
+        detail = shorten(verdict.message)
+    published = verdict is not None and verdict.published
+    return Report(spider, "published" if published else "failed", job, detail + reason)
 
 
-def status(scrapyd: Scrapyd, spiders: list[str]) -> list[Report]:
+def shorten(text: str, limit: int = REASON_CHARS) -> str:
+    """A reason fit for a status line: on one line, URL queries elided, at most ``limit`` long."""
+    text = URL_QUERY.sub(r"\1?…", one_line(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def status(scrapyd: Scrapyd, spiders: list[str]) -> tuple[list[Report], list[str]]:
+    """Each spider's report, and what Scrapyd's job list left unclear."""
     jobs = scrapyd.jobs()
     reports = []
     for spider in spiders or scrapyd.spiders():
         job = latest_job(jobs, spider)
         log = None
         if job is not None and job.state == "finished" and job.log_url:
-            log = scrapyd.log_tail(job.log_url)
+            try:
+                log = scrapyd.log_tail(job.log_url)
+            except ScrapydError as exc:
+                reports.append(Report(spider, "unknown", job, f"cannot read its log: {exc}"))
+                continue
         reports.append(judge(spider, job, log))
-    return reports
+    problems = []
+    if unnamed := [job for job in jobs if job.spider is None]:
+        problems.append(f"listjobs.json lists {len(unnamed)} job(s) without a spider name")
+    return reports, problems
 
 
 def daily_jobid(spider: str, day: str, taken: set[str]) -> str:
@@ -259,6 +317,27 @@ def daily_jobid(spider: str, day: str, taken: set[str]) -> str:
         jobid = f"{spider}-{day}-{number}"
         number += 1
     return jobid
+
+
+def refusal(jobs: list[Job], spider: str) -> str | None:
+    """Why ``spider`` must not be scheduled now, if it must not: a job of it may be live."""
+    live = [job for job in jobs if job.state != "finished"]
+    if own := [job for job in live if job.spider == spider]:
+        if own[0].id is None:
+            return (
+                f"refused {spider}: Scrapyd lists a {own[0].state} job of it without a job id; "
+                "a second crawl of the same listing would not be started"
+            )
+        return (
+            f"refused {spider}: job {own[0].id} is already {own[0].state}; "
+            "a second crawl of the same listing would not be started"
+        )
+    if unnamed := [job for job in live if job.spider is None]:
+        return (
+            f"refused {spider}: Scrapyd lists a {unnamed[0].state} job without a spider name "
+            f"(job {unnamed[0].id or 'without an id'}), which may be a crawl of {spider}"
+        )
+    return None
 
 
 def schedule(
@@ -273,31 +352,67 @@ def schedule(
     if unknown := [spider for spider in spiders if spider not in known]:
         msg = f"no spider {', '.join(unknown)} in project {scrapyd.project!r} (it has {known})"
         raise ScrapydError(msg)
-    jobs = scrapyd.jobs()
-    day = datetime.now(UTC).date().isoformat()
-    taken = {job.id for job in jobs}
-    scheduled, problems = [], []
-    for spider in dict.fromkeys(spiders):  # naming a spider twice must not start two crawls
-        busy = [job for job in jobs if job.spider == spider and job.state != "finished"]
-        if busy:
-            problems.append(
-                f"refused {spider}: job {busy[0].id} is already {busy[0].state}; "
-                "a second crawl of the same listing would not be started"
-            )
-            continue
-        jobid = daily_jobid(spider, day, taken)
+    spiders = list(dict.fromkeys(spiders))  # naming a spider twice must not start two crawls
+    with schedule_lock(scrapyd):
         try:
-            jobid = scrapyd.schedule(spider, jobid, {**settings, "DATA_DIR": str(data)})
+            jobs = scrapyd.jobs()
         except ScrapydError as exc:
-            problems.append(f"could not schedule {spider}: {exc}")
-            continue
-        scheduled.append(f"scheduled {spider} as job {jobid} (data: {data})")
+            return [], [f"could not schedule {spider}: {exc}" for spider in spiders]
+        day = datetime.now(UTC).date().isoformat()
+        taken = {job.id for job in jobs if job.id is not None}
+        scheduled, problems = [], []
+        for spider in spiders:
+            if refused := refusal(jobs, spider):
+                problems.append(refused)
+                continue
+            jobid = daily_jobid(spider, day, taken)
+            try:
+                jobid = scrapyd.schedule(spider, jobid, {**settings, "DATA_DIR": str(data)})
+            except ScrapydError as exc:
+                problems.append(f"could not schedule {spider}: {exc}")
+                continue
+            taken.add(jobid)
+            scheduled.append(f"scheduled {spider} as job {jobid} (data: {data})")
     return scheduled, problems
 
 
-def printable(text: str) -> str:
-    """Text safe for a terminal: control and bidi characters (a log can quote the Hub) escaped."""
-    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
+def lock_dir() -> Path:
+    """This user's state directory for hfcrawler (``$XDG_STATE_HOME/hfcrawler``)."""
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "hfcrawler"
+
+
+@contextmanager
+def schedule_lock(scrapyd: Scrapyd) -> Iterator[None]:
+    """Hold this host's lock on scheduling in ``scrapyd``'s project, waiting ``LOCK_WAIT`` at most.
+
+    An OS lock on an open file: it ends with the process, so a killed command never leaves it
+    held, and deleting the file cannot let two commands in at once on a lock already taken.
+    """
+    directory = lock_dir()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = hashlib.sha256(f"{scrapyd.url}\n{scrapyd.project}".encode()).hexdigest()[:16]
+    path = directory / f"schedule-{key}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    msg = f"another schedule command held {path} for {LOCK_WAIT:.0f} s; try again"
+                    raise ScrapydError(msg) from None
+                time.sleep(LOCK_POLL)
+        yield
+    finally:
+        os.close(fd)
+
+
+def is_secret_setting(name: str) -> bool:
+    """Whether a setting's name says it holds a secret (one of its components does)."""
+    return any(SECRET_COMPONENT.fullmatch(part) for part in re.split(r"[^A-Za-z0-9]+", name))
 
 
 def parse_settings(pairs: list[str]) -> dict[str, str]:
@@ -307,7 +422,7 @@ def parse_settings(pairs: list[str]) -> dict[str, str]:
         if not sep or not name:
             msg = f"--setting takes NAME=VALUE, got {pair!r}"
             raise ValueError(msg)
-        if SECRET_SETTING.search(name):
+        if is_secret_setting(name):
             msg = (
                 f"refusing --setting {name}: a secret would be stored in Scrapyd's job list and "
                 "logs; the Hub token goes in Scrapyd's environment as HF_TOKEN"
@@ -367,20 +482,21 @@ def main(argv: list[str] | None = None) -> int:
             args.project,
         )
         if args.status:
-            reports = status(scrapyd, args.spiders)
-            for report in reports:
-                print(report.line())
-            return 1 if any(report.failed for report in reports) else 0
-        data = args.data.expanduser().absolute()
-        scheduled, problems = schedule(scrapyd, args.spiders, data, settings)
+            reports, problems = status(scrapyd, args.spiders)
+            lines = [report.line() for report in reports]
+            failed = any(report.failed for report in reports)
+        else:
+            data = args.data.expanduser().absolute()
+            lines, problems = schedule(scrapyd, args.spiders, data, settings)
+            failed = False
     except ScrapydError as exc:
-        print(printable(f"hfcrawler.schedule: {exc}"), file=sys.stderr)
+        print(one_line(f"hfcrawler.schedule: {exc}"), file=sys.stderr)
         return 1
-    for line in scheduled:
-        print(line)
+    for line in lines:
+        print(one_line(line))
     for problem in problems:
-        print(printable(f"hfcrawler.schedule: {problem}"), file=sys.stderr)
-    return 1 if problems else 0
+        print(one_line(f"hfcrawler.schedule: {problem}"), file=sys.stderr)
+    return 1 if problems or failed else 0
 
 
 if __name__ == "__main__":

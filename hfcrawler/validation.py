@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from hfcrawler.items import AuthorRecord, DatasetRecord, ModelRecord, Record, SpaceRecord
@@ -25,6 +26,10 @@ _BLANK = re.compile(r"\s")
 # The Hub's own form; anything else that parses is normalized to it.
 _HUB_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 _HEX40 = re.compile(r"[0-9a-f]{40}")
+# A Hub namespace (user or organization name): word characters, "-" and "."; at most as long as
+# the Hub's own clients allow a repo name to be (huggingface_hub's validate_repo_id).
+_NAMESPACE = re.compile(r"[\w.-]+")
+MAX_NAMESPACE_LENGTH = 96
 GATED_VALUES = ("auto", "manual")
 AUTHOR_KINDS = ("user", "org")
 MAX_ID_LENGTH = 256
@@ -45,6 +50,23 @@ def repo_id(value: Any) -> str:
     if not value or len(value) > MAX_ID_LENGTH or _BLANK.search(value):
         raise InvalidValueError("not a repo id")
     return value
+
+
+def namespace(value: Any) -> str:
+    """A user or organization name, as in a repo id before the "/"."""
+    value = text(value)
+    if len(value) > MAX_NAMESPACE_LENGTH:
+        raise InvalidValueError(f"a user or organization name longer than {MAX_NAMESPACE_LENGTH}")
+    if not _is_namespace(value):
+        raise InvalidValueError("not a user or organization name (letters, digits, -, _, .)")
+    return value
+
+
+# Remembered by name (short ones only, so the cache stays small): a listing names the same
+# authors over and over.
+@lru_cache(maxsize=65536)
+def _is_namespace(value: str) -> bool:
+    return _NAMESPACE.fullmatch(value) is not None
 
 
 def object_id(value: Any) -> str:
@@ -128,7 +150,7 @@ Rule = Callable[[Any], Any]
 _COMMON: dict[str, Rule] = {
     "_id": object_id,
     "id": repo_id,
-    "author": text,
+    "author": namespace,
     "createdAt": timestamp,
     "lastModified": timestamp,
     "likes": count,
@@ -142,7 +164,8 @@ _COMMON: dict[str, Rule] = {
 _DOWNLOADS: dict[str, Rule] = {"downloads": count, "downloadsAllTime": count, "gated": gated}
 
 _PROFILE: dict[str, Rule] = {
-    "name": repo_id,
+    "name": namespace,
+    "renamedTo": namespace,
     "kind": author_kind,
     "fullname": text,
     "avatarUrl": text,

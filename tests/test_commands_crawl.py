@@ -98,3 +98,12 @@ def test_no_control_ports_are_opened(fakehub, tmp_path):
     assert "TelnetConsole" not in result.stderr
     assert "RemoteControl" not in result.stderr
     assert "remote control" not in result.stderr.lower()
+
+
+def test_an_unknown_spider_is_one_line_naming_the_known_ones(tmp_path):
+    result = crawl("modles", endpoint="http://127.0.0.1:9", data=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "hfcrawler: no spider 'modles' (known: authors, datasets, models, spaces)"
+    ]
+    assert not (tmp_path / "snapshots").exists()

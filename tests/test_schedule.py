@@ -2,7 +2,8 @@
 
 One real Scrapyd (started by ``deploy/scrapyd-local.sh``, as ``make scrapyd`` does) serves the
 module, with the project deployed once by ``deploy/deploy.sh`` (``scrapyd-deploy``, building in a
-temporary directory); each test schedules ``models`` against its own emulator and data directory.
+temporary directory); each test schedules ``models`` against its own emulator (or a hostile
+server) and data directory.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, base_env, read_partition
+from scripted_server import Answer, Received, ScriptedServer
+from test_log_verdict import FORGED_TIME, HOSTILE_ERROR
 
 from fakehub.hub import SyntheticHub
 
@@ -295,3 +298,74 @@ def test_scheduling_refuses_a_token_and_reports_scrapyd_errors(scrapyd: Scrapyd)
     )
     assert wrong.returncode == 1
     assert "refused the credentials (HTTP 401)" in wrong.stderr
+
+
+def test_a_hub_error_that_forges_a_published_verdict_is_reported_failed(
+    scrapyd: Scrapyd, tmp_path: Path
+) -> None:
+    body = json.dumps({"error": HOSTILE_ERROR}).encode()
+    with ScriptedServer(lambda _: Answer(400, body)) as hub:
+        result = schedule(
+            scrapyd, "models", "--data", str(tmp_path), "--setting", f"HUB_ENDPOINT={hub.url}"
+        )
+        jobid = scheduled_jobid(result)
+        finished = scrapyd.wait(jobid, "finished")
+    log = scrapyd.get(finished["log_url"].lstrip("/")).decode()
+    assert f"Bad request\\u000a{FORGED_TIME}" in log
+    assert not [line for line in log.splitlines() if line.lstrip().startswith(FORGED_TIME)]
+
+    report = schedule(scrapyd, "--status", "models")
+    assert report.returncode == 1
+    (line,) = report.stdout.splitlines()
+    assert line.split()[:4] == ["models", "failed", "job", jobid]
+    assert "failed: HTTP 400: Bad request\\u000a" in line
+    assert line.endswith("[spider closed: hub_failed]")
+
+
+def slow_listing(server: Scrapyd, delay: float) -> ScriptedServer:
+    """A proxy to ``server`` whose listjobs.json answers take ``delay`` seconds, as a remote
+    Scrapyd's may: the window in which two schedule commands could both find no live job."""
+    token = base64.b64encode(f"{server.username}:{server.password}".encode()).decode()
+
+    def forward(request: Received) -> Answer:
+        if request.path.startswith("/listjobs.json"):
+            time.sleep(delay)
+        data = request.body if request.method == "POST" else None
+        upstream = urllib.request.Request(
+            f"{server.url}{request.path}", data=data, headers={"Authorization": f"Basic {token}"}
+        )
+        with urllib.request.urlopen(upstream, timeout=30) as response:
+            return Answer(response.status, response.read())
+
+    return ScriptedServer(forward)
+
+
+def test_schedule_commands_started_at_once_start_one_crawl(
+    scrapyd: Scrapyd, fakehub, tmp_path: Path
+) -> None:
+    # Three pages a second apart keep the job queued or running while the others list the jobs.
+    hub = fakehub("--models", "300", "--page-cap", "100", "--latency-page", "1")
+    arguments = ["models", "--data", str(tmp_path), "--setting", f"HUB_ENDPOINT={hub.url}"]
+    command = [sys.executable, "-m", "hfcrawler.schedule", *arguments]
+    with slow_listing(scrapyd, delay=1.0) as proxy:
+        env = {**scrapyd.env(), "SCRAPYD_URL": proxy.url}
+        racers = [
+            subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for _ in range(3)
+        ]
+        outputs = [(racer.wait(timeout=60), *racer.communicate(timeout=10)) for racer in racers]
+    winners = [out.decode() for code, out, _ in outputs if code == 0]
+    assert len(winners) == 1, outputs
+    jobid = winners[0].split(" as job ")[1].split()[0]
+    for code, _, err in outputs:
+        if code != 0:
+            assert code == 1
+            assert f"refused models: job {jobid} is already " in err.decode(), err
+    ids = [
+        job["id"] for state in ("pending", "running", "finished") for job in scrapyd.jobs()[state]
+    ]
+    assert ids.count(jobid) == 1
+    assert len(ids) == len(set(ids))
+    scrapyd.wait(jobid, "finished")

@@ -59,6 +59,7 @@ def test_snapshot_is_exactly_the_public_repos(fakehub, tmp_path, repo_type):
         "requests": pages,
         "retries": 0,
         "http_429": 0,
+        "profiles_not_found": 0,
     }
     assert manifest["parts"][0]["records"] == len(expected)
     assert ["sort", "createdAt"] in manifest["query"]["params"]

@@ -1,6 +1,6 @@
 import pytest
 
-from hfcrawler.items import DatasetRecord, ModelRecord, SpaceRecord
+from hfcrawler.items import AuthorRecord, DatasetRecord, ModelRecord, SpaceRecord
 from hfcrawler.validation import validate
 
 GOOD = {
@@ -57,6 +57,12 @@ def test_absent_fields_are_null_not_invented():
         ("sha", "abc", "expected a 40-hex commit sha"),
         ("_id", "zz", "expected a 24-hex ObjectId"),
         ("private", "false", "expected true or false, got str"),
+        ("author", "a" * 100_000, "a user or organization name longer than 96"),
+        ("author", "a" * 97, "a user or organization name longer than 96"),
+        ("author", "two words", "not a user or organization name (letters, digits, -, _, .)"),
+        ("author", "../etc", "not a user or organization name (letters, digits, -, _, .)"),
+        ("author", "", "not a user or organization name (letters, digits, -, _, .)"),
+        ("author", 7, "expected a string, got int"),
     ],
 )
 def test_each_invalid_field_gets_its_reason(field, value, reason):
@@ -84,4 +90,28 @@ def test_datasets_and_spaces_have_their_own_fields():
     assert (space.sdk, space.repoType) == ("gradio", "space")
     assert validate(SpaceRecord.from_hub({"id": "a/b", "sdk": ["gradio"]})) == {
         "sdk": "expected a string, got list"
+    }
+
+
+@pytest.mark.parametrize("author", ["a" * 96, "Helsinki-NLP", "some_user.v2", "ünï-lab", None])
+def test_every_name_an_account_can_have_is_an_author(author):
+    assert validate(ModelRecord.from_hub({**GOOD, "author": author})) == {}
+
+
+def test_a_profile_needs_a_possible_name_and_a_possible_new_name():
+    good = {"user": "mira-12", "type": "user", "numFollowers": 3}
+    record = AuthorRecord.from_overview("user", "mira-12", good, "2026-11-29T03:00:00.000Z")
+    assert validate(record) == {}
+    assert (record.name, record.renamedTo) == ("mira-12", None)
+
+    renamed = AuthorRecord.from_overview("user", "old-name", good, "2026-11-29T03:00:00.000Z")
+    assert validate(renamed) == {}
+    assert (renamed.name, renamed.renamedTo) == ("old-name", "mira-12")
+
+    odd = AuthorRecord.from_overview(
+        "org", "x" * 200, {"name": "a b", "type": "org"}, "2026-11-29T03:00:00.000Z"
+    )
+    assert validate(odd) == {
+        "name": "a user or organization name longer than 96",
+        "renamedTo": "not a user or organization name (letters, digits, -, _, .)",
     }

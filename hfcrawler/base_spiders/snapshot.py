@@ -17,6 +17,7 @@ from scrapy.exceptions import CloseSpider
 
 from hfcrawler.extensions.snapshot import SnapshotExtension
 from hfcrawler.hub import hub_endpoint, refuse_token_arguments
+from hfcrawler.logsafe import one_line
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -30,15 +31,18 @@ if TYPE_CHECKING:
 # (list or dict; anything else is retried), and where its parsed body is handed over.
 EXPECT = "hub_expect"
 BODY = "hub_body"
+# Enough of a Hub error message to say what went wrong; the body itself may be anything.
+ERROR_MESSAGE_CHARS = 200
 
 
 def http_error(response: Response) -> str:
-    """``HTTP <status>``, with the Hub's own error message when its body has one."""
+    """``HTTP <status>``, with the Hub's own error message when its body has one, on one line."""
     try:
         message = json.loads(response.body)["error"]
     except (ValueError, KeyError, TypeError):
         return f"HTTP {response.status}"
-    return f"HTTP {response.status}: {str(message)[:200]}"
+    shown = one_line(str(message)[:ERROR_MESSAGE_CHARS])[:ERROR_MESSAGE_CHARS]
+    return f"HTTP {response.status}: {shown}"
 
 
 class SnapshotSpider(scrapy.Spider):
@@ -78,7 +82,11 @@ class SnapshotSpider(scrapy.Spider):
             return None
 
     def fail(self, reason: str) -> None:
-        """Stop the crawl; the attempt is kept (with this reason) to be resumed later."""
+        """Stop the crawl; the attempt is kept (with this reason) to be resumed later.
+
+        The reason can quote the Hub (a URL, an error message): it is kept on one line.
+        """
+        reason = one_line(reason)
         self.snapshot.fail(reason)
         self.logger.error("Crawl failed: %s", reason)
         raise CloseSpider("hub_failed")

@@ -24,7 +24,9 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from hfcrawler.hub import hub_endpoint
+from hfcrawler.logsafe import one_line
 from hfcrawler.snapshot import Attempt, AttemptLockedError, SnapshotStore
+from hfcrawler.verdict import Verdict, log_verdict
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -39,6 +41,8 @@ MANIFEST_COUNTERS = {
     "requests": "downloader/request_count",
     "retries": "hub/retries",
     "http_429": "hub/http_429",
+    # Authors whose overview answered neither kind, or refused the name with another 4xx.
+    "profiles_not_found": "authors/not_found",
 }
 
 
@@ -131,7 +135,7 @@ class SnapshotExtension:
         if attempt is None:
             why = self.failure or f"the crawl stopped before it began ({reason})"
             self.outcome = Outcome(False, why)
-            logger.error("Snapshot FAILED: %s", why)
+            _log_outcome(self.outcome)
             return
         try:
             counts = self.counts()
@@ -145,11 +149,22 @@ class SnapshotExtension:
         finally:
             attempt.close()
         self.crawler.stats.set_value("snapshot/published", self.outcome.published)
-        # The job log is all Scrapyd keeps of a run, so the verdict goes there, in one line.
-        if self.outcome.published:
-            logger.info("Snapshot published: %s in %s", self.outcome.message, self.outcome.path)
-        else:
-            logger.error("Snapshot FAILED: %s", self.outcome.message)
+        _log_outcome(self.outcome)
+
+
+def _log_outcome(outcome: Outcome) -> None:
+    """The crawl's last word: a line for people, then the verdict line the status command reads.
+
+    The job log is all Scrapyd keeps of a run, so the verdict goes there; the message can quote
+    the Hub, so it is kept on its line.
+    """
+    message = one_line(outcome.message)
+    if outcome.published:
+        logger.info("Snapshot published: %s in %s", message, outcome.path)
+    else:
+        logger.error("Snapshot FAILED: %s", message)
+    path = str(outcome.path) if outcome.path else None
+    log_verdict(Verdict(outcome.published, message, path))
 
 
 def _describe(reason: str, attempt: Attempt) -> str:

@@ -4,7 +4,10 @@ Authors come from the latest complete ``models`` partition (and ``datasets`` and
 present), most downloaded first. Each profile comes from ``/api/organizations/{name}/overview``
 or ``/api/users/{name}/overview``; the kind that answered last time (or, for a new author, the
 kind that answered most in this run) is asked first, so one request is usually enough. An author
-that is neither (404 twice) is left out.
+that is neither (404 twice), or whose name the Hub refuses with another 4xx (400, 403, 410, 414…),
+is counted as not found (``profiles_not_found`` in the manifest) and the crawl goes on; a 429 or
+5xx that outlasts the retries stops it. A renamed account is answered with a redirect to its new
+name: its profile is kept under the name asked for, with the new one in ``renamedTo``.
 
 Arguments (or settings):
 
@@ -22,6 +25,7 @@ Writes ``<data>/snapshots/authors/date=<UTC date>/``; fields are those of
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime, timedelta
 from inspect import iscoroutine
@@ -35,13 +39,18 @@ from scrapy.exceptions import IgnoreRequest
 from hfcrawler.authors import known_profiles, rank_authors
 from hfcrawler.base_spiders.snapshot import BODY, EXPECT, SnapshotSpider, http_error
 from hfcrawler.items import AuthorRecord, SnapshotPage
+from hfcrawler.logsafe import one_line
 from hfcrawler.snapshot import utc_now
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+logger = logging.getLogger(__name__)
+
 ENDPOINTS = {"org": "organizations", "user": "users"}
 BATCH = 50  # profiles written and checkpointed together
+# The Hub's answers for "no such user" or "no such organization": ask the other kind.
+NOT_THIS_KIND = frozenset({401, 404})
 
 
 class AuthorsSpider(SnapshotSpider):
@@ -111,7 +120,7 @@ class AuthorsSpider(SnapshotSpider):
             try:
                 fetched = iter(await asyncio.gather(*(p for p in plans if iscoroutine(p))))
             except IgnoreRequest as exc:
-                self.snapshot.fail(f"{page.source}: {exc}")
+                self.snapshot.fail(one_line(f"{page.source}: {exc}"))
                 return
             profiles = [next(fetched) if iscoroutine(p) else p for p in plans]
             page.records = [p for p in profiles if p is not None]
@@ -146,20 +155,40 @@ class AuthorsSpider(SnapshotSpider):
     async def fetch(
         self, name: str, kinds: list[str], fallback: AuthorRecord | None
     ) -> AuthorRecord | None:
-        """Ask the overview endpoints of ``kinds`` in turn (their requests are reserved)."""
+        """Ask the overview endpoints of ``kinds`` in turn (their requests are reserved).
+
+        Not found, the author keeps the profile of the previous partition if there is one. Only
+        a 429 or 5xx past the retries (raised by the middlewares) or an unexpected status stops
+        the crawl: one author the Hub will not describe must not cost every other profile.
+        """
         stats = self.crawler.stats
         left = len(kinds)
         try:
             for kind in kinds:
                 self.reserved, left, self.spent = self.reserved - 1, left - 1, self.spent + 1
-                response = await self.crawler.engine.download_async(self.overview(kind, name))
-                if response.status == 200:
+                try:
+                    response = await self.crawler.engine.download_async(self.overview(kind, name))
+                except IgnoreRequest as exc:  # the retries gave up: say on whose profile
+                    msg = f"profile of {name!r}: {exc}"
+                    raise IgnoreRequest(msg) from exc
+                status = response.status
+                if status == 200:
                     stats.inc_value("authors/fetched")
                     self.answered[kind] += 1
-                    return AuthorRecord.from_overview(kind, response.meta[BODY], utc_now())
-                if response.status not in {401, 404}:
-                    msg = f"profile of {name!r}: {http_error(response)}"
-                    raise IgnoreRequest(msg)
+                    return AuthorRecord.from_overview(kind, name, response.meta[BODY], utc_now())
+                if status in NOT_THIS_KIND:
+                    continue
+                # Any other client error refuses this one name; a 429 is about the quota.
+                if 400 <= status < 500 and status != 429:
+                    stats.inc_value(f"authors/refused/{status}")
+                    logger.warning(
+                        "Profile of %r refused (%s): counted as not found",
+                        name,
+                        http_error(response),
+                    )
+                    break
+                msg = f"profile of {name!r}: {http_error(response)}"
+                raise IgnoreRequest(msg)
         finally:
             self.reserved -= left
         stats.inc_value("authors/not_found")
