@@ -15,6 +15,7 @@ import time
 
 from aiohttp import web
 
+from fakehub import hostile
 from fakehub.faults import FAULT_KINDS, parse_fault
 from fakehub.hub import SyntheticHub
 from fakehub.server import FakeHubServer, ServerOptions
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fraction of repos whose downloads/likes/trendingScore/lastModified change "
         "on every listing request",
     )
+    hostile.add_arguments(parser)
     return parser
 
 
@@ -253,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         lowercase_headers=args.lowercase_headers,
         max_limit_with_expand=args.max_limit_with_expand,
         tokens=tokens,
+        hostile=hostile.from_arguments(args),
     )
     asyncio.run(serve(FakeHubServer(hub, options), args.host, args.port))
     return 0
