@@ -4,8 +4,8 @@ Page faults (`--fault KIND@PAGE[xCOUNT]`, see fakehub.faults):
 
 - `throttle`: a 429 while the RateLimit header still says requests remain.
 - `link` / `redirect`: the page's `Link` points to, or the request is answered with a 307 to,
-  `--hostile-url` (`{path}` in it stands for the request's path and query): another host or port,
-  or a `file:`, `data:` or `javascript:` URL.
+  `--hostile-url` (`{path}` in it stands for the request's path and query, `{port}` for the
+  server's port): another host or port, or a `file:`, `data:` or `javascript:` URL.
 - `bomb`: a gzip body of `--bomb-items` empty objects (10 million: 29 KB that inflate to 30 MB).
 - `overfull`: the page's items served twice, more than the `limit` asked for.
 - `surrogate`: the first item gets a lone surrogate (`"\\ud800"`, valid JSON but not valid
@@ -86,7 +86,8 @@ class Hostile:
     def _url_for(self, request: web.Request) -> str:
         if self.hostile_url is None:
             raise HubError(500, "link and redirect faults need --hostile-url")
-        return self.hostile_url.replace("{path}", request.rel_url.raw_path_qs)
+        url = self.hostile_url.replace("{port}", str(request.url.port))
+        return url.replace("{path}", request.rel_url.raw_path_qs)
 
 
 def spoil(fault: str | None, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
@@ -131,7 +132,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--hostile-url",
         metavar="URL",
-        help="target of the link and redirect faults; {path} is the request's path and query",
+        help="target of the link and redirect faults; {path} is the request's path and query, "
+        "{port} the server's port",
     )
     group.add_argument(
         "--endless",
