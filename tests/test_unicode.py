@@ -23,6 +23,7 @@ GOOD = {
         ("author", "\udfffname"),
         ("tags", ["ok", "bad\ud800"]),
         ("pipeline_tag", "\ud83d"),  # half of an emoji's surrogate pair
+        ("tags", ["\ud83d", "\ude00"]),  # its halves in two tags do not make one
         ("createdAt", "2024-02-19T11:06:12.000Z\ud800"),
     ],
 )
