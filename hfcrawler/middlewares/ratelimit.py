@@ -16,12 +16,13 @@ left (``r=0``), the request waits for the reset ``t`` plus ``HUB_RESET_MARGIN``,
 other request to the Hub; otherwise (the Hub also answers 429 while requests remain) it waits
 ``Retry-After`` (seconds or an HTTP date) if given, else an exponential backoff, and only this
 request waits (unless the response had no ``RateLimit`` at all). Every 429 wait is at least that
-backoff, ``min(HUB_BACKOFF_MAX, HUB_BACKOFF_BASE * 2**n)`` for the n-th 429 of the request, so
+backoff, ``min(HUB_BACKOFF_MAX, HUB_BACKOFF_BASE * 2**n)`` after n earlier 429s of the request, so
 ``Retry-After: 0`` or a date in the past cannot make a storm of requests. A request gives up after
 ``HUB_RETRY_429_TIMES`` 429s, or when the next wait would bring its total past
 ``HUB_RETRY_MAX_WAIT`` (the error retries of :mod:`~hfcrawler.middlewares.retry` are counted
 apart). Must sit above RetryMiddleware's 550 so it sees the 429 first.
-Stats: ``hub/http_429``, ``hub/paced_seconds``, ``hub/quota_remaining``, ``hub/quota``.
+Stats: ``hub/http_429``, ``hub/paced_seconds``, ``hub/quota_remaining``, ``hub/quota``,
+``hub/gave_up``.
 """
 
 from __future__ import annotations
