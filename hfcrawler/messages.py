@@ -15,8 +15,6 @@ from hfcrawler.schedule import printable
 MAX_URL = 100  # characters of a URL quoted in a message
 CURSOR_HEAD = 12  # characters of a cursor quoted: enough to tell two pages apart
 
-__all__ = ["brief", "brief_url", "printable"]
-
 
 def brief(text: str, limit: int = 300) -> str:
     """``text`` on one line, control characters escaped, at most about ``limit`` characters."""
