@@ -15,6 +15,7 @@ import time
 
 from aiohttp import web
 
+from fakehub import hostile
 from fakehub.authors import AccountFaults, parse_overview_status, parse_renamed
 from fakehub.faults import FAULT_KINDS, parse_fault
 from fakehub.hub import SyntheticHub
@@ -192,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fraction of repos whose downloads/likes/trendingScore/lastModified change "
         "on every listing request",
     )
+    hostile.add_arguments(parser)
     return parser
 
 
@@ -272,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         max_limit_with_expand=args.max_limit_with_expand,
         tokens=tokens,
         accounts=AccountFaults(dict(args.renamed_account), dict(args.overview_status)),
+        hostile=hostile.from_arguments(args),
     )
     asyncio.run(serve(FakeHubServer(hub, options), args.host, args.port))
     return 0

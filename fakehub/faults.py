@@ -2,7 +2,7 @@
 
 PAGE is the 1-based page number within a walk (known from the cursor), COUNT how many times the
 fault fires for that page (`*` = every time). `--error-rate` answers a seeded random fraction of
-listing requests with 500/502/503/504.
+listing requests with 500/502/503/504. The hostile kinds are described in fakehub.hostile.
 """
 
 import re
@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FAULT_KINDS = ("error", "truncate", "html", "drop", "slow", "notarray")
+from fakehub.hostile import HOSTILE_FAULTS
+
+FAULT_KINDS = ("error", "truncate", "html", "drop", "slow", "notarray", *HOSTILE_FAULTS)
 _SPEC = re.compile(r"(?P<kind>[a-z]+)@(?P<page>\d+)(?:x(?P<count>\d+|\*))?")
 _RANDOM_ERRORS = (500, 502, 503, 504)
 

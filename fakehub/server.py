@@ -23,6 +23,7 @@ from fakehub.cursor import Cursor
 from fakehub.drift import Drift
 from fakehub.errors import HubError
 from fakehub.faults import Fault, FaultPlan
+from fakehub.hostile import Hostile, encode, spoil
 from fakehub.hub import SyntheticHub
 from fakehub.listing import ListingQuery, parse_listing_query, select_page
 from fakehub.ordering import SortOrders
@@ -61,6 +62,7 @@ class ServerOptions:
     max_limit_with_expand: int | None = None
     tokens: Mapping[str, str] = field(default_factory=dict)  # token -> user name
     accounts: AccountFaults = field(default_factory=AccountFaults)
+    hostile: Hostile = field(default_factory=Hostile)
 
 
 class _DroppedConnectionError(Exception):
@@ -116,6 +118,7 @@ class FakeHubServer:
             response.headers.update(decision.headers())
         if response.status == 429 and self.options.retry_after:
             response.headers["Retry-After"] = str(decision.reset_seconds)
+        self.options.hostile.rate_headers(response.headers, response.status, decision)
         if self.options.lowercase_headers:
             # HTTP/2 spells every header name in lower case; clients must not care.
             for name, value in list(response.headers.items()):
@@ -157,6 +160,9 @@ class FakeHubServer:
             return web.json_response({"error": "x"})
         if fault == "slow":
             await asyncio.sleep(options.slow_seconds)
+        answer = options.hostile.answer(fault, request)
+        if answer is not None:
+            return answer
         self.drift.apply(self.hub.tables[repo_type], self.hub.now)
         size = query.limit
         if options.page_size_jitter:
@@ -170,19 +176,26 @@ class FakeHubServer:
             announce_empty_last=options.empty_last_page,
         )
         builder = self.hub.builders[repo_type]
-        items = builder.items(page.rows, query.fields)
-        body = json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode()
+        items, ascii_only = spoil(fault, builder.items(page.rows, query.fields))
+        body = encode(items, ascii_only)
         delay = options.latency_page + options.latency_item * len(items)
         if delay > 0:
             await asyncio.sleep(delay)
-        headers = {}
-        if page.next_cursor is not None:
-            headers["Link"] = f'<{self._next_url(request, query, page.next_cursor)}>; rel="next"'
+        headers = self._link(request, query, page.next_cursor, fault)
         if fault == "truncate":
             body = body[: len(body) // 2]
         else:
             self.stats.record_page(len(items))
         return web.Response(body=body, content_type="application/json", headers=headers)
+
+    def _link(
+        self, request: web.Request, query: ListingQuery, cursor: Cursor | None, fault: str | None
+    ) -> dict[str, str]:
+        """The Link header announcing the next page (none on the last), or a hostile one."""
+        url = self.options.hostile.next_url(fault, request, last=cursor is None)
+        if url is None and cursor is not None:
+            url = self._next_url(request, query, cursor)
+        return {} if url is None else {"Link": f'<{url}>; rel="next"'}
 
     def _next_url(self, request: web.Request, query: ListingQuery, cursor: Cursor) -> str:
         """The request's own URL, parameters kept verbatim, then `sort` if absent, cursor last."""

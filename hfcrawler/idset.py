@@ -15,7 +15,8 @@ import numpy as np
 
 def id_hash(repo_id: str) -> int:
     # Signed, so that numpy compares it as an int64 instead of falling back to Python objects.
-    digest = hashlib.blake2b(repo_id.encode(), digest_size=8).digest()
+    # "surrogatepass": a lone surrogate (validation rejects such ids) must not make this raise.
+    digest = hashlib.blake2b(repo_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
 
 

@@ -28,7 +28,10 @@ CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_DELAY = 0
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 256 * 1024 * 1024
+# Real listing pages are 1-2 MB: a body past this (once decompressed: Scrapy checks as it
+# inflates) fails the page instead of filling memory; one past the warning size is logged.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 REACTOR_THREADPOOL_MAXSIZE = 4
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -39,12 +42,28 @@ HUB_PAGE_SIZE = 1000
 
 # Retries of 408/5xx/timeouts/dropped connections/unparseable bodies: exponential backoff with
 # jitter from HUB_BACKOFF_BASE seconds, each wait capped at HUB_BACKOFF_MAX, and for one page at
-# most HUB_RETRY_TIMES retries and HUB_RETRY_MAX_WAIT seconds of waiting (429 waits included).
+# most HUB_RETRY_TIMES retries and HUB_RETRY_MAX_WAIT seconds of waiting (429 waits included,
+# and no single pacing wait may be longer).
 HUB_RETRY_HTTP_CODES = [408, 500, 502, 503, 504, 522, 524]
 HUB_RETRY_TIMES = 10
 HUB_BACKOFF_BASE = 1.0
 HUB_BACKOFF_MAX = 60.0
 HUB_RETRY_MAX_WAIT = 900.0
+# Bounds on what the Hub can make a crawl do, a broken or hostile server included.
+# 429 answers one page may get before the crawl gives up on it; their waits count towards
+# HUB_RETRY_MAX_WAIT, but not towards HUB_RETRY_TIMES (which counts the other errors).
+HUB_RETRY_429_TIMES = 20
+# A pacing wait at least this long is logged, so that a long pause never looks like a hang.
+HUB_PACE_LOG_WAIT = 10.0
+# Most pages of one listing: the smaller of HUB_MAX_PAGES and HUB_MAX_PAGES_GROWTH times the
+# pages of the last complete snapshot (rescaled to this page size) plus HUB_MAX_PAGES_SLACK.
+# Past it the crawl fails: a listing that never ends is a broken server, not a bigger Hub.
+HUB_MAX_PAGES = 100_000
+HUB_MAX_PAGES_GROWTH = 3.0
+HUB_MAX_PAGES_SLACK = 100
+# JSON values a listing page may hold per item asked for (real items have about 30): a body
+# with more, such as a gzip bomb of empty objects, is refused before it is parsed.
+HUB_PAGE_VALUES_PER_ITEM = 1000
 # Requests left unused in each rate-limit window, for other clients of the same quota.
 HUB_QUOTA_RESERVE = 0
 # Share of a window's quota that may be used at once; the rest is spread over the window.

@@ -38,9 +38,37 @@ MAX_COUNT = 2**63 - 1
 MAX_EXACT_FLOAT = 2**53
 
 
+NOT_UNICODE = "not valid Unicode (lone surrogate)"
+
+
+def valid_unicode(value: str) -> bool:
+    """Whether a string can be written as UTF-8: JSON's ``"\\ud800"`` escape gives one that
+    cannot (a lone surrogate), which the fallback parser accepts."""
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def escape_surrogates(value: Any) -> Any:
+    """A rejected value made writable: each lone surrogate as the text ``\\udXXX``."""
+    if isinstance(value, str):
+        return value if valid_unicode(value) else value.encode(errors="backslashreplace").decode()
+    if isinstance(value, list):
+        return [escape_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {escape_surrogates(k): escape_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def text(value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidValueError(f"expected a string, got {type(value).__name__}")
+    if not valid_unicode(value):
+        raise InvalidValueError(NOT_UNICODE)
     return value
 
 
@@ -140,8 +168,14 @@ def timestamp(value: Any) -> str:
 def tag_list(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise InvalidValueError(f"expected a list of strings, got {type(value).__name__}")
-    if not all(isinstance(tag, str) for tag in value):
-        raise InvalidValueError("expected a list of strings, found a non-string tag")
+    try:
+        # One pass in C over every tag: joining fails on a non-string, and a lone surrogate
+        # stays one when joined (Python never pairs surrogates of separate code points).
+        joined = "".join(value)
+    except TypeError:
+        raise InvalidValueError("expected a list of strings, found a non-string tag") from None
+    if not valid_unicode(joined):
+        raise InvalidValueError(NOT_UNICODE)
     return value
 
 
@@ -213,6 +247,8 @@ def validate(record: Record) -> dict[str, str]:
             normalized = rule(value)
         except InvalidValueError as exc:
             problems[name] = str(exc)
+            # Kept in rejected.jsonl.gz, so it must be writable whatever it holds.
+            setattr(record, name, escape_surrogates(value))
             continue
         if normalized is not value:
             setattr(record, name, normalized)

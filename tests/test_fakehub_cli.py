@@ -15,7 +15,8 @@ OPTIONS = (
     "--page-size-jitter", "--quota", "--window", "--retry-after", "--no-ratelimit-headers",
     "--latency-page", "--latency-item", "--error-rate", "--fault", "--slow-seconds", "--drift",
     "--link-host", "--lowercase-headers", "--empty-last-page", "--max-limit-with-expand",
-    "FAKEHUB_TOKENS",
+    "--retry-after-value", "--ratelimit-reset", "--ratelimit-extra", "--hostile-url", "--endless",
+    "--bomb-items", "FAKEHUB_TOKENS",
 )  # fmt: skip
 
 

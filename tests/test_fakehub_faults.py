@@ -1,4 +1,6 @@
+import gzip
 import http.client
+import itertools
 import json
 import time
 from collections import Counter
@@ -136,3 +138,57 @@ def test_latency_is_added_per_page_and_per_item() -> None:
         started = time.monotonic()
         server.get("/api/users/open-lab/overview")
         assert time.monotonic() - started < 0.5
+
+
+def test_hostile_faults_and_headers() -> None:
+    faults = ["throttle@1", "link@2", "surrogate@2", "overfull@3", "bomb@4", "redirect@5"]
+    args = [
+        *ARGS, *(f"--fault={fault}" for fault in faults), "--quota", "50",
+        "--hostile-url", "http://localhost:{port}/elsewhere{path}",
+        "--ratelimit-reset", "1e9", "--ratelimit-extra", '"default";r=50;t=30',
+        "--retry-after-value", "0",
+    ]  # fmt: skip
+    with FakeHubProcess(args) as server:
+        throttled = server.get("/api/models?sort=createdAt")
+        assert throttled.status == 429
+        assert throttled.headers["RateLimit"] == '"api";r=49;t=1e9, "default";r=50;t=30'
+        assert throttled.headers["Retry-After"] == "0"
+        first = server.get("/api/models?sort=createdAt")
+        link = next_link(first)
+        hostile = server.get(link)
+        port = server.url.rsplit(":", 1)[1]
+        assert next_link(hostile) == f"http://localhost:{port}/elsewhere{link[len(server.url) :]}"
+        hostile = server.get(link)  # the next fault of the page: lone surrogates
+        # They exist only as JSON escapes: the body is ASCII.
+        assert b"\\ud800" in hostile.body
+        assert b"\\udc00" in hostile.body
+        items = hostile.json()
+        assert "bad\ud800tag" in items[0]["tags"]
+        assert items[1]["id"].endswith("\udc00")
+        link = next_link(server.get(link))
+        overfull = server.get(link).json()
+        assert len(overfull) == 200
+        assert overfull[:100] == overfull[100:]
+        link = next_link(server.get(link))
+        bomb = server.get(link)
+        assert len(bomb.body) < 40_000
+        assert gzip.decompress(bomb.body) == b"[" + b"{}," * 9_999_999 + b"{}]"
+        link = next_link(server.get(link))
+        connection = http.client.HTTPConnection(f"127.0.0.1:{port}", timeout=10)
+        connection.request("GET", link[len(server.url) :])  # not followed, unlike urllib
+        redirect = connection.getresponse()
+        connection.close()
+        assert redirect.status == 307
+        assert redirect.headers["Location"].startswith(f"http://localhost:{port}/elsewhere/api/")
+
+
+def test_endless_links_the_last_page_to_ever_new_urls() -> None:
+    with FakeHubProcess([*ARGS, "--endless"]) as server:
+        pages = list(itertools.islice(server.walk("/api/models?sort=createdAt"), 15))
+        assert len(pages) == 15
+        links = [next_link(page) for page in pages]
+        assert len(set(links)) == 15
+        again = [int(link.rpartition("&again=")[2]) for link in links if "&again=" in link]
+        assert again == list(range(1, len(again) + 1))
+        assert len(again) >= 5
+        assert pages[-1].json() == pages[-2].json()

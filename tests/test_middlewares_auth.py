@@ -1,10 +1,13 @@
 """The token: sent to the Hub's origin only, and never written or printed anywhere."""
 
-import json
+import re
 
+import pytest
 from conftest import crawl, read_partition
+from scrapy import Request
 
 from fakehub.hub import SyntheticHub
+from hfcrawler.middlewares.auth import HubAuthMiddleware, OffOriginError
 
 TOKEN = "hf_TestSecret0123456789abcdef"  # noqa: S105 (a test token for the emulator)
 
@@ -58,7 +61,7 @@ def test_a_wrong_token_fails_the_crawl(fakehub, tmp_path):
     assert not list((tmp_path / "snapshots/models").glob("date=*"))
 
 
-def test_a_link_to_another_host_gets_no_authorization(fakehub, tmp_path):
+def test_a_link_to_another_host_is_not_followed_and_gets_no_token(fakehub, tmp_path):
     # The emulator writes its Link URLs with "localhost": the same server under another host name.
     hub = fakehub(
         "--models",
@@ -70,12 +73,35 @@ def test_a_link_to_another_host_gets_no_authorization(fakehub, tmp_path):
         env={"FAKEHUB_TOKENS": f"open-lab={TOKEN}"},
     )
     result = crawl("models", endpoint=hub.url, data=tmp_path, env={"HF_TOKEN": TOKEN})
-    assert result.returncode == 0, result.stderr[-2000:]
-    stats = hub.stats()
+    assert result.returncode == 1
     port = hub.url.rsplit(":", 1)[1]
-    assert stats["requests_by_host"][f"localhost:{port}"] == 2
+    assert f"page 1 links to http://localhost:{port}/api/models?…&cursor=" in result.stderr
+    assert f"off the Hub's origin {hub.url}: not followed" in result.stderr
+    stats = hub.stats()
+    assert stats["requests_by_host"] == {f"127.0.0.1:{port}": 1}
     assert stats["auth_by_host"] == {f"127.0.0.1:{port}": 1}
-    manifest = json.loads(
-        next((tmp_path / "snapshots/models").glob("date=*/manifest.json")).read_text()
-    )
-    assert manifest["counts"]["pages"] == 3
+    assert not list((tmp_path / "snapshots/models").glob("date=*"))
+
+
+@pytest.mark.parametrize(
+    ("url", "meta", "message"),
+    [
+        (
+            "http://localhost:8000/api/models?cursor=abc",
+            {"redirect_urls": ["http://127.0.0.1:8000/api/models?limit=1"]},
+            "redirected from http://127.0.0.1:8000/api/models?… to http://localhost:8000/api/",
+        ),
+        ("https://127.0.0.1:8000/api/models", {}, "a request to https://127.0.0.1:8000/api/models"),
+        ("http://127.0.0.1:8001/api/models", {}, "a request to http://127.0.0.1:8001/api/models"),
+        ("file:///etc/passwd", {}, "a request to file:///etc/passwd, off the Hub's origin"),
+    ],
+)
+def test_requests_off_the_origin_are_refused_without_the_token(url, meta, message):
+    auth = HubAuthMiddleware("http://127.0.0.1:8000", TOKEN)
+    request = Request(url, meta=meta)
+    with pytest.raises(OffOriginError, match=re.escape(message)):
+        auth.process_request(request)
+    assert b"Authorization" not in request.headers
+    same = Request("http://127.0.0.1:8000/api/models?cursor=abc")
+    auth.process_request(same)
+    assert same.headers[b"Authorization"] == f"Bearer {TOKEN}".encode()

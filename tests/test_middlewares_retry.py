@@ -2,9 +2,21 @@
 
 import json
 
+import pytest
 from conftest import crawl, read_partition
+from decisions import Sleeps, project_crawler, run_now
+from scrapy import Request
+from scrapy.http import Response
 
 from fakehub.hub import SyntheticHub
+from hfcrawler.base_spiders.snapshot import BODY, EXPECT
+from hfcrawler.middlewares import retry
+from hfcrawler.middlewares.retry import (
+    MAX_ITEMS,
+    HubRetryMiddleware,
+    PageRefusedError,
+    json_values_at_most,
+)
 
 FAST = {"HUB_BACKOFF_BASE": 0.05, "HUB_BACKOFF_MAX": 0.5, "DOWNLOAD_TIMEOUT": 1}
 
@@ -55,3 +67,63 @@ def test_errors_truncation_drops_and_timeouts_are_survived(fakehub, tmp_path):
         "TimeoutError",
     ):
         assert reason in result.stderr, reason
+
+
+# Decisions on bodies, without a server: sleeps are recorded, not slept.
+
+URL = "https://huggingface.co/api/models?sort=createdAt"
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    recorded = Sleeps()
+    monkeypatch.setattr(retry, "sleep", recorded)
+    return recorded
+
+
+def listing_page(body, max_items=10, **settings):
+    mw = HubRetryMiddleware.from_crawler(project_crawler(**settings))
+    request = Request(URL, meta={EXPECT: list, MAX_ITEMS: max_items})
+    result = run_now(mw.process_response(request, Response(URL, status=200, body=body)))
+    return result, request.meta.get(BODY)
+
+
+def test_a_page_of_at_most_limit_items_is_handed_over(sleeps):
+    body = json.dumps([{"id": f"m{i}"} for i in range(10)]).encode()
+    result, page = listing_page(body)
+    assert isinstance(result, Response)
+    assert [item["id"] for item in page] == [f"m{i}" for i in range(10)]
+    assert sleeps.waits == []
+
+
+def test_more_items_than_the_limit_fail_the_page_without_retry(sleeps):
+    body = json.dumps([{"id": f"m{i}"} for i in range(11)]).encode()
+    with pytest.raises(PageRefusedError, match="11 items on a page that asked for at most 10"):
+        listing_page(body)
+    assert sleeps.waits == []
+
+
+def test_a_body_of_too_many_values_is_refused_before_parsing(sleeps, monkeypatch):
+    def no_parsing(body):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(retry.orjson, "loads", no_parsing)
+    # 10 items of 5 values at most: 50 values; the body holds 2,000 empty objects.
+    body = b"[" + b"{}," * 1999 + b"{}]"
+    with pytest.raises(PageRefusedError, match="up to 4,001 JSON values, more than 10 items"):
+        listing_page(body, HUB_PAGE_VALUES_PER_ITEM=5)
+    assert json_values_at_most(body) >= len(json.loads(body)) + 1
+
+
+def test_lone_surrogates_are_parsed_for_validation_to_reject(sleeps):
+    _, page = listing_page(b'[{"id": "a/b\\ud800", "tags": ["\\udc00"]}]')
+    assert page == [{"id": "a/b\ud800", "tags": ["\udc00"]}]
+
+
+def test_json_nested_past_any_parser_is_retried_as_not_json(sleeps):
+    body = b"[" * 5000 + b"]" * 5000  # deeper than orjson (1024) and json (recursion) go
+    result, page = listing_page(body, HUB_BACKOFF_BASE=0.5)
+    assert isinstance(result, Request)
+    assert result.meta["hub_retries"] == 1
+    assert len(sleeps.waits) == 1
+    assert page is None

@@ -1,4 +1,4 @@
-"""The requirements are split by where they run: each package imports only what its file installs."""
+"""Requirements split by where they run: each package imports only what its group installs."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def test_a_package_pinned_in_several_files_has_one_version() -> None:
     for path in sorted([*REQUIREMENTS.glob("*.txt"), ROOT / "requirements-dev.txt"]):
         for name, version in _pins(path).items():
             first = seen.setdefault(name, (version, path.name))
-            assert first[0] == version, f"{name}: {version} in {path.name}, {first[0]} in {first[1]}"
+            where = f"{version} in {path.name}, {first[0]} in {first[1]}"
+            assert first[0] == version, f"{name}: {where}"
 
 
 def test_requirements_txt_installs_every_group() -> None:

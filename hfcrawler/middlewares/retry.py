@@ -6,6 +6,13 @@ JSON the request expects (``meta["hub_expect"]``: an array for a listing page, a
 profile), such as truncated JSON or an HTML error page. The first page is retried like any
 other. The parsed body is handed over in ``meta["hub_body"]`` so it is parsed only once.
 
+Not retried but refused at once, failing the page: a listing page with more items than the
+``limit`` it asked for (``meta["hub_max_items"]``), since a server that ignores ``limit`` will not
+heed it on a retry either. A body built to exhaust memory (a gzip bomb of ten million ``{}``) is
+refused before it is parsed: it holds more JSON values (counted cheaply as commas and brackets)
+than ``HUB_PAGE_VALUES_PER_ITEM`` per item asked for, about 30 times what real items hold. Bodies
+past ``DOWNLOAD_MAXSIZE``, compressed or not, are refused by Scrapy itself.
+
 The n-th retry of a page waits ``min(HUB_BACKOFF_MAX, HUB_BACKOFF_BASE * 2**n)`` seconds, half of it
 random, so that clients that failed together do not retry together. A page gives up after
 ``HUB_RETRY_TIMES`` retries or ``HUB_RETRY_MAX_WAIT`` seconds spent waiting for it (429 waits of
@@ -26,6 +33,7 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import load_object
 
 from hfcrawler.base_spiders.snapshot import BODY, EXPECT
+from hfcrawler.messages import brief_url
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -36,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 TRIES = "hub_retries"  # retries made so far for this page
 WAITED = "hub_waited"  # seconds waited so far for this page (backoff and 429s)
+MAX_ITEMS = "hub_max_items"  # the most items a listing page may hold: the limit it asked for
 
 
 _NOT_JSON = object()
@@ -43,11 +52,21 @@ _KIND = {list: "an array", dict: "an object"}
 
 
 def _strict_json(body: bytes) -> Any:
-    """Parse with the standard library, which takes what orjson refuses (NaN, Infinity…)."""
+    """Parse with the standard library, which takes what orjson refuses (NaN, Infinity, lone
+    surrogates: validation rejects those records with the reason)."""
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return _NOT_JSON
+
+
+def json_values_at_most(body: bytes) -> int:
+    """An upper bound of the number of JSON values in ``body``, without parsing it.
+
+    Each value but the last of a container is followed by a comma, and each container opens with
+    a bracket; commas and brackets inside strings only make the bound looser.
+    """
+    return body.count(b",") + body.count(b"{") + body.count(b"[") + 1
 
 
 async def retry_after_wait(request: Request, delay: float, counter: str, count: int) -> Request:
@@ -64,6 +83,10 @@ class RetriesExhaustedError(IgnoreRequest):
     """A page kept failing past the retry bound; the message says how and how long."""
 
 
+class PageRefusedError(IgnoreRequest):
+    """A page whose body breaks the listing's contract in a way no retry would mend."""
+
+
 class HubRetryMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -73,6 +96,7 @@ class HubRetryMiddleware:
         self.base = settings.getfloat("HUB_BACKOFF_BASE")
         self.cap = settings.getfloat("HUB_BACKOFF_MAX")
         self.max_wait = settings.getfloat("HUB_RETRY_MAX_WAIT")
+        self.values_per_item = settings.getint("HUB_PAGE_VALUES_PER_ITEM")
         self.exceptions = tuple(
             load_object(e) if isinstance(e, str) else e
             for e in settings.getlist("RETRY_EXCEPTIONS")
@@ -87,6 +111,9 @@ class HubRetryMiddleware:
             return await self._retry(request, f"HTTP {response.status}")
         expected = request.meta.get(EXPECT)
         if expected is not None and response.status == 200:
+            max_items = request.meta.get(MAX_ITEMS)
+            if max_items is not None:
+                self.refuse_bombs(response.body, max_items)
             try:
                 page = orjson.loads(response.body)
             except orjson.JSONDecodeError:
@@ -95,8 +122,26 @@ class HubRetryMiddleware:
                 return await self._retry(request, "a body that is not JSON")
             if not isinstance(page, expected):
                 return await self._retry(request, f"JSON that is not {_KIND[expected]}")
+            if max_items is not None and len(page) > max_items:
+                msg = f"{len(page):,} items on a page that asked for at most {max_items:,}"
+                raise PageRefusedError(msg)
             request.meta[BODY] = page
         return response
+
+    def refuse_bombs(self, body: bytes, max_items: int) -> None:
+        """Refuse, unparsed, a body with more JSON values than ``max_items`` items could hold."""
+        most = max_items * self.values_per_item
+        # Each value takes two bytes at least ("1," or "[]"): a smaller body needs no counting.
+        if len(body) < 2 * most:
+            return
+        values = json_values_at_most(body)
+        if values > most:
+            msg = (
+                f"a body of {len(body):,} bytes with up to {values:,} JSON values, more than "
+                f"{max_items:,} items of HUB_PAGE_VALUES_PER_ITEM ({self.values_per_item:,}) "
+                "values can hold: refused before parsing"
+            )
+            raise PageRefusedError(msg)
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
         if isinstance(exception, self.exceptions):
@@ -121,6 +166,6 @@ class HubRetryMiddleware:
         self.stats.inc_value("hub/retries")
         self.stats.inc_value(f"hub/retries/{reason}")
         logger.warning(
-            "Retrying %s in %.1f s (retry %d, %s)", request.url, delay, tries + 1, reason
+            "Retrying %s in %.1f s (retry %d, %s)", brief_url(request.url), delay, tries + 1, reason
         )
         return await retry_after_wait(request, delay, TRIES, tries + 1)

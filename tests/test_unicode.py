@@ -1,0 +1,64 @@
+"""Strings that are valid JSON but not valid Unicode: rejected with the reason, never a crash."""
+
+import orjson
+import pytest
+from itemadapter import ItemAdapter
+
+from hfcrawler.idset import IdSet, id_hash
+from hfcrawler.items import AuthorRecord, ModelRecord
+from hfcrawler.validation import NOT_UNICODE, validate
+
+GOOD = {
+    "_id": "621ffdc036468d709f174338",
+    "id": "google-bert/bert-base-uncased",
+    "author": "google-bert",
+    "tags": ["transformers", "language:日本語"],
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("id", "org/model\ud800"),
+        ("author", "\udfffname"),
+        ("tags", ["ok", "bad\ud800"]),
+        ("pipeline_tag", "\ud83d"),  # half of an emoji's surrogate pair
+        ("tags", ["\ud83d", "\ude00"]),  # its halves in two tags do not make one
+        ("createdAt", "2024-02-19T11:06:12.000Z\ud800"),
+    ],
+)
+def test_a_lone_surrogate_rejects_the_record_with_the_reason(field, value):
+    record = ModelRecord.from_hub({**GOOD, field: value})
+    problems = validate(record)
+    assert problems == {field: NOT_UNICODE}
+    # The rejected record can be written: each surrogate is kept as the text of its escape.
+    written = orjson.loads(orjson.dumps(ItemAdapter(record).asdict()))[field]
+    assert "\\ud" in (written if isinstance(written, str) else " ".join(written))
+
+
+def test_surrogates_in_fields_of_other_forms_are_made_writable_too():
+    record = ModelRecord.from_hub({**GOOD, "_id": "\ud800", "likes": {"\udc00": ["\ud800"]}})
+    assert set(validate(record)) == {"_id", "likes"}
+    assert orjson.loads(orjson.dumps(ItemAdapter(record).asdict()))["likes"] == {
+        "\\udc00": ["\\ud800"]
+    }
+
+
+def test_profiles_are_checked_too():
+    record = AuthorRecord(name="someone", kind="user", fullname="Ann\udc00")
+    assert validate(record) == {"fullname": NOT_UNICODE}
+
+
+def test_valid_unicode_passes_unchanged():
+    record = ModelRecord.from_hub({**GOOD, "author": "名前 🤗"})
+    assert validate(record) == {}
+    assert record.author == "名前 🤗"
+    assert record.tags == GOOD["tags"]
+
+
+def test_the_id_set_never_raises_on_a_lone_surrogate():
+    ids = IdSet()
+    assert ids.add("org/m\ud800")
+    assert not ids.add("org/m\ud800")
+    assert id_hash("org/m\ud800") != id_hash("org/m\udc00")
+    assert id_hash("org/m") == id_hash("org/m")
