@@ -160,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
         f"KIND in {', '.join(FAULT_KINDS)}; COUNT = times it fires (default 1, * = always)",
     )
     trouble.add_argument(
+        "--omit-field",
+        dest="omit_fields",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave field NAME out of every listing item, even when asked for (repeatable)",
+    )
+    trouble.add_argument(
         "--slow-seconds",
         type=_seconds,
         default=30.0,
@@ -252,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         empty_last_page=args.empty_last_page,
         lowercase_headers=args.lowercase_headers,
         max_limit_with_expand=args.max_limit_with_expand,
+        omit_fields=tuple(args.omit_fields),
         tokens=tokens,
     )
     asyncio.run(serve(FakeHubServer(hub, options), args.host, args.port))

@@ -4,7 +4,8 @@ Routes: GET /api/{models,datasets,spaces}, GET /api/users/{name}/overview,
 GET /api/organizations/{name}/overview, and the unmetered control routes GET /_fakehub/stats,
 POST /_fakehub/advance?days=N, POST /_fakehub/reset-stats. Every /api response, errors included,
 goes through the rate limiter and carries the RateLimit headers; ServerOptions (filled from the
-command line) adds latency, faults, drift, page-size jitter and the other misbehaviours.
+command line) adds latency, faults, drift, page-size jitter and the other misbehaviours, such as
+fields left out of every listing item (`omit_fields`, a field the Hub renamed or dropped).
 """
 
 import asyncio
@@ -57,6 +58,7 @@ class ServerOptions:
     empty_last_page: bool = False
     lowercase_headers: bool = False
     max_limit_with_expand: int | None = None
+    omit_fields: tuple[str, ...] = ()
     tokens: Mapping[str, str] = field(default_factory=dict)  # token -> user name
 
 
@@ -168,12 +170,13 @@ class FakeHubServer:
         )
         builder = self.hub.builders[repo_type]
         items = builder.items(page.rows, query.fields)
+        _omit(items, options.omit_fields)
         body = json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode()
         delay = options.latency_page + options.latency_item * len(items)
         if delay > 0:
             await asyncio.sleep(delay)
         headers = {}
-        if page.next_cursor is not None:
+        if page.next_cursor is not None and fault != "nolink":
             headers["Link"] = f'<{self._next_url(request, query, page.next_cursor)}>; rel="next"'
         if fault == "truncate":
             body = body[: len(body) // 2]
@@ -227,6 +230,13 @@ class FakeHubServer:
     async def reset_stats(self, request: web.Request) -> web.Response:
         self.stats = ServerStats()
         return web.json_response({"reset": True})
+
+
+def _omit(items: list[dict], names: tuple[str, ...]) -> None:
+    """Leave `names` out of every item, as a Hub that renamed or dropped a field would."""
+    for item in items:
+        for name in names:
+            item.pop(name, None)
 
 
 def _compact_json(value: object) -> str:
