@@ -164,9 +164,11 @@ class AttemptState:
 
     @classmethod
     def load(cls, path: Path) -> Self:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data["parts"] = [PartState(**part) for part in data["parts"]]
-        return cls(**data)
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(**{**data, "parts": [PartState(**part) for part in data["parts"]]})
 
 
 class SnapshotStore:
@@ -494,10 +496,11 @@ class Attempt:
 
     def _commit_state(self) -> None:
         """Write the state durably; it is then what a failure rolls back to."""
-        state = asdict(self.state)
+        state = asdict(self.state)  # a deep copy
+        committed = AttemptState.from_dict(state)
         state["counters"] = self.totals(self._counters)
         _fsync_write(self.path / STATE, json.dumps(state, indent=1).encode())
-        self._committed = copy.deepcopy(self.state)
+        self._committed = committed
 
     def totals(self, counters: dict[str, int]) -> dict[str, int]:
         """This run's request counters added to those of the attempt's earlier runs."""

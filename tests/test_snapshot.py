@@ -143,17 +143,24 @@ def test_same_day_publish_replaces_and_failed_attempt_leaves_it_alone(tmp_path):
     assert [d for d, _ in store.complete_partitions("models")] == ["2026-11-29"]
 
 
+# The disk fills up while appending the page (1st fsync) or while writing the state (2nd).
+@pytest.mark.parametrize("failing_fsync", [1, 2])
 def test_a_page_that_fails_to_write_is_rolled_back_and_no_later_page_is_taken(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, failing_fsync
 ):
     store = SnapshotStore(tmp_path)
     attempt = open_attempt(store)
     write(attempt, [0, 1], "http://hub/page2")
     part = store.attempt_dir("models") / "part-00000.jsonl.gz"
     size = part.stat().st_size
+    calls = []
+    fsync = os.fsync
 
     def full_disk(fd):
-        raise OSError(errno.ENOSPC, "No space left on device")
+        calls.append(fd)
+        if len(calls) == failing_fsync:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        fsync(fd)
 
     with monkeypatch.context() as patch:
         patch.setattr(os, "fsync", full_disk)
