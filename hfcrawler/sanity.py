@@ -78,7 +78,7 @@ class SanityRules:
                 what = (
                     f"the {kind} listing ended with {records} records, {records / before:.0%} of "
                     f"the {before} of the complete snapshot of {date} "
-                    f"(SNAPSHOT_MIN_SHARE={self.min_share:g}): did it end early?"
+                    f"(SNAPSHOT_MIN_SHARE={self.min_share:g}), as if it ended early"
                 )
                 return what, "SNAPSHOT_MIN_SHARE=0"
         absent = [
@@ -88,9 +88,10 @@ class SanityRules:
         ]
         if absent and records:  # with no records at all, only SNAPSHOT_MIN_RECORDS has a say
             names = ",".join(absent)
+            them = "it" if len(absent) == 1 else "them"
             what = (
                 f"the Hub sent no value for {names} in any of the {records} {kind} records, "
-                "though the crawl asked for it with expand: renamed or dropped?"
+                f"though the crawl asked for {them} with expand: renamed or dropped by the Hub"
             )
             return what, f"SNAPSHOT_ALLOW_ABSENT_FIELDS={names}"
         return None
