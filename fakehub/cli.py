@@ -179,6 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer the overview of NAME with HTTP STATUS, 400 to 599 (repeatable)",
     )
     trouble.add_argument(
+        "--omit-field",
+        dest="omit_fields",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave field NAME out of every listing item, even when asked for (repeatable)",
+    )
+    trouble.add_argument(
         "--slow-seconds",
         type=_seconds,
         default=30.0,
@@ -272,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         empty_last_page=args.empty_last_page,
         lowercase_headers=args.lowercase_headers,
         max_limit_with_expand=args.max_limit_with_expand,
+        omit_fields=tuple(args.omit_fields),
         tokens=tokens,
         accounts=AccountFaults(dict(args.renamed_account), dict(args.overview_status)),
         hostile=hostile.from_arguments(args),

@@ -1,8 +1,10 @@
 """Scheduled faults on listing pages (`--fault KIND@PAGE[xCOUNT]`) and random server errors.
 
 PAGE is the 1-based page number within a walk (known from the cursor), COUNT how many times the
-fault fires for that page (`*` = every time). `--error-rate` answers a seeded random fraction of
-listing requests with 500/502/503/504. The hostile kinds are described in fakehub.hostile.
+fault fires for that page (`*` = every time); `nolink` serves the page without its `Link` header,
+so the listing seems to end there (an outage that drops headers). `--error-rate` answers a seeded
+random fraction of listing requests with 500/502/503/504. The hostile kinds are described in
+fakehub.hostile.
 """
 
 import re
@@ -12,7 +14,7 @@ import numpy as np
 
 from fakehub.hostile import HOSTILE_FAULTS
 
-FAULT_KINDS = ("error", "truncate", "html", "drop", "slow", "notarray", *HOSTILE_FAULTS)
+FAULT_KINDS = ("error", "truncate", "html", "drop", "slow", "notarray", "nolink", *HOSTILE_FAULTS)
 _SPEC = re.compile(r"(?P<kind>[a-z]+)@(?P<page>\d+)(?:x(?P<count>\d+|\*))?")
 _RANDOM_ERRORS = (500, 502, 503, 504)
 

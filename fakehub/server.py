@@ -5,7 +5,8 @@ GET /api/organizations/{name}/overview (a renamed account's old name redirects w
 Hub does), and the unmetered control routes GET /_fakehub/stats,
 POST /_fakehub/advance?days=N, POST /_fakehub/reset-stats. Every /api response, errors included,
 goes through the rate limiter and carries the RateLimit headers; ServerOptions (filled from the
-command line) adds latency, faults, drift, page-size jitter and the other misbehaviours.
+command line) adds latency, faults, drift, page-size jitter and the other misbehaviours, such as
+fields left out of every listing item (`omit_fields`, a field the Hub renamed or dropped).
 """
 
 import asyncio
@@ -60,6 +61,7 @@ class ServerOptions:
     empty_last_page: bool = False
     lowercase_headers: bool = False
     max_limit_with_expand: int | None = None
+    omit_fields: tuple[str, ...] = ()
     tokens: Mapping[str, str] = field(default_factory=dict)  # token -> user name
     accounts: AccountFaults = field(default_factory=AccountFaults)
     hostile: Hostile = field(default_factory=Hostile)
@@ -176,7 +178,9 @@ class FakeHubServer:
             announce_empty_last=options.empty_last_page,
         )
         builder = self.hub.builders[repo_type]
-        items, ascii_only = spoil(fault, builder.items(page.rows, query.fields))
+        items = builder.items(page.rows, query.fields)
+        _omit(items, options.omit_fields)
+        items, ascii_only = spoil(fault, items)
         body = encode(items, ascii_only)
         delay = options.latency_page + options.latency_item * len(items)
         if delay > 0:
@@ -193,7 +197,7 @@ class FakeHubServer:
     ) -> dict[str, str]:
         """The Link header announcing the next page (none on the last), or a hostile one."""
         url = self.options.hostile.next_url(fault, request, last=cursor is None)
-        if url is None and cursor is not None:
+        if url is None and cursor is not None and fault != "nolink":
             url = self._next_url(request, query, cursor)
         return {} if url is None else {"Link": f'<{url}>; rel="next"'}
 
@@ -249,6 +253,13 @@ class FakeHubServer:
     async def reset_stats(self, request: web.Request) -> web.Response:
         self.stats = ServerStats()
         return web.json_response({"reset": True})
+
+
+def _omit(items: list[dict], names: tuple[str, ...]) -> None:
+    """Leave `names` out of every item, as a Hub that renamed or dropped a field would."""
+    for item in items:
+        for name in names:
+            item.pop(name, None)
 
 
 def _compact_json(value: object) -> str:

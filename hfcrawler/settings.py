@@ -101,7 +101,19 @@ SNAPSHOT_DATE = None
 SNAPSHOT_PART_RECORDS = 500_000
 SNAPSHOT_COMPRESSLEVEL = 6
 # An interrupted attempt younger than this is resumed by the next run; an older one is discarded.
+# (A finished one is never discarded for its age: the next run publishes it under its own date.)
 SNAPSHOT_RESUME_MAX_AGE = 12 * 3600
+
+# Sanity rules at publish (hfcrawler.sanity): a finished crawl that breaks one is not published;
+# its attempt is kept, and the same command with the named setting publishes it on purpose.
+# Fewest records a partition may have (an empty listing is an outage, not an empty Hub).
+SNAPSHOT_MIN_RECORDS = 1
+# Least share of the latest complete partition's records (same repo type and endpoint): a listing
+# that ends early, e.g. because a page came without its Link header, is caught here.
+SNAPSHOT_MIN_SHARE = 0.9
+# Fields asked for with ``expand`` that may have no value in any record (the Hub renamed or
+# dropped them on purpose); any other such field stops the publish.
+SNAPSHOT_ALLOW_ABSENT_FIELDS: list[str] = []
 
 # The authors crawl: most overview requests a run, and the age under which a profile is reused.
 AUTHORS_BUDGET = 300

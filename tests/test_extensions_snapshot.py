@@ -1,4 +1,5 @@
-"""A crawl killed at any moment is resumed by the same command into the exact snapshot."""
+"""A crawl killed at any moment, or stopped by an error in its pipelines, is resumed by the same
+command into the exact snapshot."""
 
 import json
 import random
@@ -9,6 +10,7 @@ import time
 
 import pytest
 from conftest import ROOT, base_env, crawl, read_partition
+from crawl_hooks import fail_page
 
 from fakehub.hub import SyntheticHub
 
@@ -42,3 +44,32 @@ def test_a_killed_crawl_resumes_into_the_exact_snapshot(fakehub, tmp_path, sig):
     manifest = json.loads((partition / "manifest.json").read_text())
     assert manifest["resumed"] == 1
     assert manifest["counts"]["records"] == len(expected)
+
+
+def test_an_error_in_any_pipeline_fails_the_crawl_at_once_and_the_rerun_resumes(fakehub, tmp_path):
+    hub = fakehub("--models", "3000", "--seed", "6", "--page-cap", "100")
+    settings, env = fail_page(4)
+    failed = crawl(
+        "models",
+        endpoint=hub.url,
+        data=tmp_path,
+        settings={**settings, "HUB_PAGE_SIZE": 100},
+        env=env,
+    )
+    assert failed.returncode == 1
+    assert "FAILED, page 4 was not written: RuntimeError: cannot process page 4" in failed.stderr
+    assert not list((tmp_path / "snapshots/models").glob("date=*"))
+    state = json.loads((tmp_path / "snapshots/models/.attempt/state.json").read_text())
+    assert state["pages"] == 3
+    # No page after the failed one was written, and at most one more was fetched.
+    assert hub.stats()["by_path"]["/api/models"] <= 5
+
+    result = crawl("models", endpoint=hub.url, data=tmp_path, settings={"HUB_PAGE_SIZE": 100})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Resuming the models attempt of" in result.stderr
+    assert "from page 4" in result.stderr
+    (partition,) = (tmp_path / "snapshots/models").glob("date=*")
+    ids = [r["id"] for r in read_partition(partition)]
+    expected = [r["id"] for r in SyntheticHub(seed=6, models=3000).records("models")]
+    assert len(ids) == len(set(ids))
+    assert sorted(ids) == sorted(expected)

@@ -2,12 +2,22 @@
 
 The decision is taken in ``spider_closed`` because only that signal knows the finish reason
 (``close_spider`` of pipelines runs before it). A partition is published only when the spider
-finished normally *and* the walk checkpointed its last page; otherwise the attempt keeps a
-manifest saying why and waits to be resumed. Other components reach it with
-``crawler.get_extension(SnapshotExtension)``.
+finished normally, the walk checkpointed its last page, nothing failed, and the sanity rules
+(:mod:`hfcrawler.sanity`) accept it; otherwise the attempt keeps a manifest saying why and waits
+to be resumed. Other components reach it with ``crawler.get_extension(SnapshotExtension)``.
+
+An exception raised while processing or writing a page, in any item pipeline, fails the crawl
+at once (``item_error``): Scrapy would log it and carry on, and the next page's checkpoint would
+move the cursor past the lost one. The attempt is cut back to its last checkpoint, refuses every
+later page, and the spider is closed, so a disk that stays full costs at most the page already
+in flight. The next run resumes from the checkpoint.
+
+The :data:`publish_step` signal is sent after each durable step of publishing; nothing in the
+crawl listens to it (tests use it to kill a crawl at each step).
 
 Settings: ``DATA_DIR`` (else ``HFCRAWLER_DATA``), ``SNAPSHOT_DATE``, ``SNAPSHOT_PART_RECORDS``,
-``SNAPSHOT_COMPRESSLEVEL``, ``SNAPSHOT_RESUME_MAX_AGE``.
+``SNAPSHOT_COMPRESSLEVEL``, ``SNAPSHOT_RESUME_MAX_AGE``, and the sanity rules'
+``SNAPSHOT_MIN_RECORDS``, ``SNAPSHOT_MIN_SHARE``, ``SNAPSHOT_ALLOW_ABSENT_FIELDS``.
 """
 
 from __future__ import annotations
@@ -22,18 +32,27 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.conf import closest_scrapy_cfg
+from scrapy.utils.defer import deferred_from_coro
 
 from hfcrawler.hub import hub_endpoint
+from hfcrawler.items import SnapshotPage
 from hfcrawler.logsafe import one_line
-from hfcrawler.snapshot import Attempt, AttemptLockedError, SnapshotStore
+from hfcrawler.sanity import SanityRules
+from hfcrawler.snapshot import Attempt, AttemptLockedError, NotPublishableError, SnapshotStore
 from hfcrawler.verdict import Verdict, log_verdict
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.settings import BaseSettings
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
+
+# Sent with ``step`` (a name from hfcrawler.snapshot.PUBLISH_STEPS) once that step is durable.
+publish_step = object()
 
 # Stats that go into the manifest, under the manifest's names.
 MANIFEST_COUNTERS = {
@@ -81,6 +100,8 @@ class SnapshotExtension:
         self._attempt: Attempt | None = None
         self.failure: str | None = None
         self.outcome: Outcome | None = None
+        self._closing: Deferred[None] | None = None
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -119,12 +140,33 @@ class SnapshotExtension:
             part_records=self.settings.getint("SNAPSHOT_PART_RECORDS"),
             level=self.settings.getint("SNAPSHOT_COMPRESSLEVEL"),
             resume_max_age=self.settings.getfloat("SNAPSHOT_RESUME_MAX_AGE"),
+            sanity=SanityRules.from_settings(self.settings),
+            on_step=self._publish_step,
         )
+
+    def _publish_step(self, step: str) -> None:
+        self.crawler.signals.send_catch_log(signal=publish_step, step=step)
 
     def fail(self, reason: str) -> None:
         """Remember the first reason the crawl cannot complete (later ones are consequences)."""
         if self.failure is None:
             self.failure = reason
+
+    def item_error(
+        self, item: Any, response: Response | None, spider: Spider, failure: Failure
+    ) -> None:
+        """A page that raised in any pipeline fails the attempt and closes the spider now."""
+        error = failure.value
+        where = f"page {item.number}" if isinstance(item, SnapshotPage) else "an item"
+        reason = f"{where} was not written: {type(error).__name__}: {error}"
+        if self._attempt is not None:
+            self._attempt.fail(reason)
+            reason = self._attempt.error or reason
+        self.fail(reason)
+        if self._closing is None:
+            # Not awaited: closing waits for this very page to finish its processing.
+            engine = self.crawler.engine
+            self._closing = deferred_from_coro(engine.close_spider_async(reason="write_failed"))
 
     def counts(self) -> dict[str, int]:
         stats = self.crawler.stats
@@ -138,18 +180,26 @@ class SnapshotExtension:
             _log_outcome(self.outcome)
             return
         try:
-            counts = self.counts()
-            if reason == "finished" and attempt.state.done and self.failure is None:
-                path = attempt.publish(counts)
-                self.outcome = Outcome(True, f"published {attempt.state.records} records", path)
-            else:
-                why = self.failure or _describe(reason, attempt)
-                path = attempt.abandon(why, counts)
-                self.outcome = Outcome(False, why, path)
+            self.outcome = self._conclude(attempt, reason, self.counts())
         finally:
             attempt.close()
         self.crawler.stats.set_value("snapshot/published", self.outcome.published)
         _log_outcome(self.outcome)
+
+    def _conclude(self, attempt: Attempt, reason: str, counts: dict[str, int]) -> Outcome:
+        """Publish the attempt if it may be, else record why not and keep it."""
+        if reason == "finished" and attempt.state.done and self.failure is None:
+            try:
+                path = attempt.publish(counts)
+            except NotPublishableError as exc:
+                why = f"not published: {exc}"
+            except OSError as exc:
+                why = f"publishing failed ({exc}); the next run publishes the finished attempt"
+            else:
+                return Outcome(True, f"published {attempt.state.records} records", path)
+        else:
+            why = self.failure or _describe(reason, attempt)
+        return Outcome(False, why, attempt.abandon(why, counts))
 
 
 def _log_outcome(outcome: Outcome) -> None:
