@@ -53,17 +53,6 @@ def valid_unicode(value: str) -> bool:
     return True
 
 
-def escape_surrogates(value: Any) -> Any:
-    """A rejected value made writable: each lone surrogate as the text ``\\udXXX``."""
-    if isinstance(value, str):
-        return value if valid_unicode(value) else value.encode(errors="backslashreplace").decode()
-    if isinstance(value, list):
-        return [escape_surrogates(item) for item in value]
-    if isinstance(value, dict):
-        return {escape_surrogates(k): escape_surrogates(v) for k, v in value.items()}
-    return value
-
-
 def text(value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidValueError(f"expected a string, got {type(value).__name__}")
@@ -247,8 +236,6 @@ def validate(record: Record) -> dict[str, str]:
             normalized = rule(value)
         except InvalidValueError as exc:
             problems[name] = str(exc)
-            # Kept in rejected.jsonl.gz, so it must be writable whatever it holds.
-            setattr(record, name, escape_surrogates(value))
             continue
         if normalized is not value:
             setattr(record, name, normalized)

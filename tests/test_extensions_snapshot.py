@@ -58,6 +58,9 @@ def test_an_error_in_any_pipeline_fails_the_crawl_at_once_and_the_rerun_resumes(
     )
     assert failed.returncode == 1
     assert "FAILED, page 4 was not written: RuntimeError: cannot process page 4" in failed.stderr
+    # The error names the page; it does not dump its hundred records into the log.
+    assert "Error processing page 4 (100 records) of http://127.0.0.1:" in failed.stderr
+    assert max(len(line) for line in failed.stderr.splitlines()) < 2000
     assert not list((tmp_path / "snapshots/models").glob("date=*"))
     state = json.loads((tmp_path / "snapshots/models/.attempt/state.json").read_text())
     assert state["pages"] == 3

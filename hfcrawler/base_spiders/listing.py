@@ -34,7 +34,6 @@ from hfcrawler.hub import origin
 from hfcrawler.items import HubRecord, Rejection, SnapshotPage
 from hfcrawler.messages import brief, brief_url
 from hfcrawler.middlewares.retry import MAX_ITEMS
-from hfcrawler.validation import escape_surrogates
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -147,8 +146,7 @@ class HubListingSpider(SnapshotSpider):
             if isinstance(raw, dict):
                 page.records.append(from_hub(raw))
             else:
-                value = escape_surrogates(raw)  # written to rejected.jsonl.gz: must be writable
-                page.rejections.append(Rejection({"record": "not a JSON object"}, {"value": value}))
+                page.rejections.append(Rejection({"record": "not a JSON object"}, {"value": raw}))
         self.crawler.stats.inc_value("hub/pages")
         yield page
         if next_url is not None:
