@@ -19,8 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.defaults import (
-    CREATED_AT_PLACEHOLDER,
     LORENZ_POINTS,
+    MIGRATION_BATCH_END,
+    MIGRATION_BATCH_START,
     NO_LIBRARY,
     NO_LICENSE,
     NO_TASK,
@@ -192,9 +193,14 @@ def likes_downloads(table: pa.Table) -> tuple[pd.DataFrame, Density]:
 
 
 def created_per_month(table: pa.Table) -> pd.DataFrame:
-    """Models created per month and modality; placeholder and missing dates get their own rows."""
+    """Models created per month and modality; the migration batch (its createdAt a placeholder)
+    and missing dates get their own rows."""
     created = table["created_at"]
-    placeholder = pc.fill_null(pc.equal(created, pa.scalar(CREATED_AT_PLACEHOLDER)), False)
+    batch = pc.and_(
+        pc.greater_equal(created, pa.scalar(MIGRATION_BATCH_START, created.type)),
+        pc.less(created, pa.scalar(MIGRATION_BATCH_END, created.type)),
+    )
+    placeholder = pc.fill_null(batch, False)
     # Integer year-months group far faster than formatted strings; they are formatted afterwards.
     months = pc.add(pc.multiply(pc.year(created), 100), pc.month(created))
     months = pc.if_else(placeholder, _PLACEHOLDER_CODE, pc.fill_null(months, _UNKNOWN_CODE))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 from concurrent.futures import Executor, Future
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from analysis.history_report import (
     HistoryResult,
     write_history,
 )
-from analysis.partitions import Partition, PartitionScan, choose, scan
+from analysis.partitions import Partition, PartitionScan, SkippedPartition, choose, scan
 from analysis.profiles import Profiles, load_profiles
 from analysis.report import KeyTable, Section, render
 from analysis.tables import write_csv
@@ -136,7 +137,7 @@ def _write_report(
     history_summary = None if history is None else history.summary
     sections = [authors_section] + ([] if history is None else [history.section])
     quality = _quality(partition.manifest)
-    skipped = [{"name": s.name, "reason": s.reason} for s in found.skipped]
+    skipped = [{"name": s.name, "reason": s.reason} for s in [*found.skipped, *profiles.damaged]]
     summary = {
         "repo_type": partition.repo_type,
         "date": partition.day.isoformat(),
@@ -179,17 +180,59 @@ def _write_report(
     )
 
 
+class DamagedPartitionError(ValueError):
+    """The partition to analyse does not match its manifest; `damaged` lists every damaged one."""
+
+    def __init__(self, message: str, damaged: list[SkippedPartition]) -> None:
+        super().__init__(message)
+        self.damaged = damaged
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Where the report's page is, and the partitions left out as damaged."""
+
+    index: Path
+    damaged: list[SkippedPartition]
+
+
+def _without(found: PartitionScan, damaged: dict[date, str]) -> PartitionScan:
+    """`found` with the damaged partitions moved from the complete ones to the skipped ones."""
+    skipped = [
+        SkippedPartition(f"date={day.isoformat()}", f"damaged: {reason}", damaged=True)
+        for day, reason in damaged.items()
+    ]
+    return PartitionScan(
+        [p for p in found.complete if p.day not in damaged],
+        sorted([*found.skipped, *skipped], key=lambda s: s.name),
+    )
+
+
+def _damaged_error(
+    partition: Partition, found: PartitionScan, damaged: list[SkippedPartition]
+) -> DamagedPartitionError:
+    reason = next(s.reason for s in damaged if s.name == partition.path.name)
+    sound = [p.day.isoformat() for p in found.complete if p.day < partition.day]
+    other = f"the latest sound one before it is {sound[-1]}" if sound else "no earlier one is sound"
+    message = (
+        f"the {partition.repo_type} partition {partition.path.name} is {reason}; it is not"
+        f" analysed. Choose another day with --date ({other})."
+    )
+    return DamagedPartitionError(message, damaged)
+
+
 def analyse(
     data_dir: Path,
     out_dir: Path,
     day: date | None,
     request: HistoryRequest | None = None,
     executor: Executor | None = None,
-) -> Path:
+) -> Analysis:
     """Analyse the chosen partition (and the history up to it) into `<out_dir>/<date>/`, on
     `executor` (shut down at the end) or on one suited to the snapshot's size.
 
-    Returns the path of index.html.
+    Returns the path of index.html and the damaged partitions left out; raises
+    DamagedPartitionError, writing no report, when the chosen partition is damaged.
     """
     request = request or HistoryRequest()
     found = scan(data_dir, REPO_TYPE)
@@ -200,7 +243,13 @@ def analyse(
     profiles = load_profiles(data_dir, partition.day)
     try:
         with executor or executor_for(partition.records) as pool:
-            caches = compacted_all(data_dir, [partition, *line.partitions], pool)
+            compaction = compacted_all(data_dir, [partition, *line.partitions], pool)
+            found = _without(found, compaction.damaged)
+            damaged = [*profiles.damaged, *(s for s in found.skipped if s.damaged)]
+            if partition.day in compaction.damaged:
+                raise _damaged_error(partition, found, damaged)
+            line = timeline(found, request.since, request.until or partition.day)
+            caches = compaction.caches
             tallies = tally_jobs(caches[partition.day], profiles)
             history = None
             if len(line.partitions) >= 2:
@@ -229,4 +278,4 @@ def analyse(
         replace_directory(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return final / "index.html"
+    return Analysis(final / "index.html", damaged)

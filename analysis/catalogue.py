@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis import charts
 from analysis.aggregates import Density
-from analysis.defaults import NO_TASK, TOP_N
+from analysis.defaults import MIGRATION_BATCH, NO_TASK, TOP_N
 from analysis.report import Chart
 
 
@@ -82,8 +82,9 @@ def catalogue(headline: dict[str, Any]) -> list[Chart]:
         Chart(
             "created_per_month",
             "Models created per month",
-            f"Stacked by modality; the {headline['createdAt_placeholder_models']:,} models with the"
-            " 2022-03-02T23:29:04Z placeholder createdAt are counted apart, not in March 2022.",
+            f"Stacked by modality; the {headline['createdAt_placeholder_models']:,} models of"
+            f" {MIGRATION_BATCH}, whose creation date is unknown, are counted apart, not in"
+            " March 2022.",
             ["created_per_month.csv"],
         ),
         Chart(

@@ -1,15 +1,15 @@
 """Draw the report's charts as PNG files with matplotlib's Agg canvas (no display, no pyplot state).
 
 Every label that comes from the Hub passes through `safe_label`: matplotlib would read `$…$` as
-mathtext (we also pass `parse_math=False`), a 300-character tag would squeeze the plot to nothing,
-control and bidirectional-override characters would reorder the text, and a character missing from
+mathtext (and fail the whole chart on a malformed formula), so every `$` is escaped; a
+300-character tag would squeeze the plot to nothing; control and bidirectional-override characters
+would reorder the text (they are shown as escapes, see analysis.text); and a character missing from
 the font would raise a warning. Counts that span many orders of magnitude are drawn on log axes.
 """
 
 from __future__ import annotations
 
 import functools
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +23,9 @@ from matplotlib.ticker import NullLocator
 
 from analysis.aggregates import LINEAGE_ORDER, PLACEHOLDER_MONTH, UNKNOWN_MONTH, Density
 from analysis.authorship import KINDS
-from analysis.defaults import TOP_N
+from analysis.defaults import MIGRATION_BATCH_START, TOP_N
 from analysis.derive import UNSPECIFIED_RELATION
+from analysis.text import neutralise, shorten
 
 LABEL_CHARACTERS = 40
 _DPI = 100
@@ -46,15 +47,13 @@ def prepare() -> None:
 
 
 def safe_label(text: object, limit: int = LABEL_CHARACTERS) -> str:
-    """A Hub string made safe and legible as a chart label."""
+    """A Hub string made safe and legible as a chart label, in tick labels and legends alike."""
     glyphs = _glyphs()
-    cleaned = "".join(
-        " "
-        if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}
-        else (char if ord(char) in glyphs else _MISSING_GLYPH)
-        for char in str(text)
+    drawable = "".join(
+        char if ord(char) in glyphs else _MISSING_GLYPH for char in neutralise(str(text))
     ).strip()
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+    # An escaped dollar is never mathtext, and matplotlib draws it as a plain `$`.
+    return shorten(drawable, limit).replace("$", r"\$")
 
 
 def save(figure: Figure, path: Path) -> None:
@@ -75,7 +74,7 @@ def _bars(
     """Horizontal bars, largest on top, with safe category labels."""
     positions = np.arange(len(labels))
     axes.barh(positions, values, color=colours)
-    axes.set_yticks(positions, labels=[safe_label(label) for label in labels], parse_math=False)
+    axes.set_yticks(positions, labels=[safe_label(label) for label in labels])
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
     if log and (values > 0).any():
@@ -186,8 +185,9 @@ def created_per_month(frame: pd.DataFrame, path: Path) -> None:
     axes.set_xlabel("month of createdAt (UTC)")
     axes.set_ylabel("models created (count)")
     axes.set_title(
-        f"Models created per month by modality ({placeholder:,} with the 2022-03-02 createdAt "
-        f"placeholder and {undated:,} without a date are not shown)",
+        f"Models created per month by modality ({placeholder:,} of the"
+        f" {MIGRATION_BATCH_START:%Y-%m-%d} migration batch and {undated:,} without a date are not"
+        " shown)",
         fontsize=10,
     )
     if modalities:
@@ -229,7 +229,7 @@ def lineage(frame: pd.DataFrame, declaring: float, path: Path) -> None:
         axes.barh(positions, values, left=left, label=relation)
         left += values
     labels = [safe_label(name) for name in top["base_model"]]
-    axes.set_yticks(positions, labels=labels, parse_math=False)
+    axes.set_yticks(positions, labels=labels)
     axes.invert_yaxis()
     axes.set_xlabel("derivative models (count)")
     axes.set_ylabel("base model")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,12 @@ _LINES = 10
 
 def _dates(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
+
+
+def _legend(axes: Axes, **options: Any) -> None:
+    """A legend of `axes`, when anything drawn there has a label (a quiet interval has none)."""
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(**options)
 
 
 def _date_axis(axes: Axes) -> None:
@@ -75,7 +82,7 @@ def churn(frame: pd.DataFrame, path: Path) -> None:
     axes.set_xlabel("interval ending on")
     axes.set_ylabel("models per day (created above, deleted below)")
     axes.set_title("Churn between snapshots, by modality")
-    axes.legend(title="modality", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    _legend(axes, title="modality", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     axes.grid(axis="y", alpha=0.3)
     save(figure, path)
 
@@ -119,7 +126,7 @@ def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8
         axes.set_ylabel(label)
         _date_axis(axes)
     title = group.replace("_", " ")
-    panels[0].legend(title=title, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _legend(panels[0], title=title, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     panels[0].set_title(f"Hype cycles: {title} shares per interval (at its end date)")
     save(figure, path)
 
@@ -139,8 +146,7 @@ def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> N
     axes.set_yscale("symlog", linthresh=1)
     axes.set_ylabel("downloads per day (downloadsAllTime differences)")
     axes.set_title(title)
-    if not frame.empty:
-        axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _legend(axes, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _date_axis(axes)
     save(figure, path)
 
@@ -153,8 +159,7 @@ def lineage(frame: pd.DataFrame, path: Path) -> None:
         per_base.plot(_dates(rows["date"]), rows["derivatives"], marker="o", label=safe_label(base))
     per_base.set_ylabel("derivative models (count)")
     per_base.set_title("Derivatives of the top base models over time")
-    if not frame.empty:
-        per_base.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _legend(per_base, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     relations = [c for c in LINEAGE_COLUMNS if c != "derivatives" and c in frame.columns]
     totals = frame.groupby("date", sort=True)[relations].sum()
     days = _dates(pd.Series(totals.index))
@@ -168,10 +173,7 @@ def lineage(frame: pd.DataFrame, path: Path) -> None:
             bottom += value
     per_relation.set_ylabel("derivatives of those models (count)")
     per_relation.set_title("The same derivatives by relation to their base")
-    if relations:
-        per_relation.legend(
-            title="relation", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0)
-        )
+    _legend(per_relation, title="relation", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _date_axis(per_base)
     _date_axis(per_relation)
     save(figure, path)

@@ -41,10 +41,12 @@ class Partition:
 
 @dataclass(frozen=True)
 class SkippedPartition:
-    """A `date=` directory that is not analysed, and why."""
+    """A `date=` directory that is not analysed, and why; `damaged` when its manifest says it is
+    complete but its files do not match it."""
 
     name: str
     reason: str
+    damaged: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,15 @@ partition, so a report never uses profiles crawled after its snapshot. Only the 
 shows are parsed (name, kind, full name, verified, plan), with an explicit schema so that pyarrow's
 JSON reader never guesses a type from a hostile value. No such partition means no profiles yet:
 every author is then counted as unknown, never guessed from its name.
+
+The partition is small and read whole on every run, so it is verified against its manifest on every
+run (each part's sha256 and records, their total): a damaged one is listed and the one before it
+used instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pj
 
-from analysis.partitions import Partition, scan
+from analysis.compact import PartReading, file_sha256, manifest_problem, part_problem
+from analysis.partitions import Partition, SkippedPartition, scan
 
 AUTHORS_REPO_TYPE = "authors"
 PROFILE_SCHEMA = pa.schema(
@@ -34,10 +39,12 @@ COLUMNS = {"name": "author", "kind": "kind", "fullname": "fullname", "isVerified
 
 @dataclass(frozen=True)
 class Profiles:
-    """The profiles of one authors partition (none when `day` is None), one row per author."""
+    """The profiles of one authors partition (none when `day` is None), one row per author, and
+    the later authors partitions passed over as damaged."""
 
     day: date | None
     frame: pd.DataFrame
+    damaged: list[SkippedPartition] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -45,12 +52,31 @@ class Profiles:
         return len(self.frame)
 
 
-def _read(partition: Partition) -> pa.Table:
+def _read_part(part: Path) -> tuple[pa.Table | None, PartReading]:
     parse_options = pj.ParseOptions(
         explicit_schema=PROFILE_SCHEMA, unexpected_field_behavior="ignore"
     )
-    tables = [pj.read_json(part, parse_options=parse_options) for part in partition.parts]
-    return pa.concat_tables(tables) if tables else PROFILE_SCHEMA.empty_table()
+    sha256 = file_sha256(part)
+    try:
+        table = pj.read_json(part, parse_options=parse_options)
+    except (pa.ArrowInvalid, OSError) as error:
+        return None, PartReading(sha256, None, str(error).splitlines()[0])
+    return table, PartReading(sha256, table.num_rows)
+
+
+def _read(partition: Partition) -> tuple[pa.Table | None, str | None]:
+    """The profiles of `partition`, or why it does not match its manifest."""
+    problem = manifest_problem(partition)
+    if problem is not None:
+        return None, problem
+    tables = []
+    for part, entry in zip(partition.parts, partition.manifest["parts"], strict=True):
+        table, reading = _read_part(part)
+        problem = part_problem(entry, reading)
+        if problem is not None:
+            return None, problem
+        tables.append(table)
+    return (pa.concat_tables(tables) if tables else PROFILE_SCHEMA.empty_table()), None
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
@@ -62,9 +88,13 @@ def _frame(table: pa.Table) -> pd.DataFrame:
 
 
 def load_profiles(data_dir: Path, until: date) -> Profiles:
-    """The profiles of the latest complete authors partition dated `until` or earlier."""
+    """The profiles of the latest sound, complete authors partition dated `until` or earlier."""
     eligible = [p for p in scan(data_dir, AUTHORS_REPO_TYPE).complete if p.day <= until]
-    if not eligible:
-        return Profiles(None, _frame(PROFILE_SCHEMA.empty_table()))
-    partition = eligible[-1]
-    return Profiles(partition.day, _frame(_read(partition)))
+    damaged = []
+    for partition in reversed(eligible):
+        table, problem = _read(partition)
+        if table is not None:
+            return Profiles(partition.day, _frame(table), damaged)
+        name = f"{AUTHORS_REPO_TYPE}/{partition.path.name}"
+        damaged.append(SkippedPartition(name, f"damaged: {problem}", damaged=True))
+    return Profiles(None, _frame(PROFILE_SCHEMA.empty_table()), damaged)

@@ -3,7 +3,9 @@
 The page embeds every chart as a base64 `data:` URI, so the file alone works offline, and its
 Content-Security-Policy forbids scripts and any fetch. The Jinja2 template is package data (read
 with `pkgutil`) and rendered with autoescape on, so no Hub string reaches the page unescaped: not
-in text, tables, `alt` or `title` attributes.
+in text, tables, `alt` or `title` attributes. Every value the template writes is also neutralised
+(control and bidirectional characters as visible escapes, see analysis.text), and the strings of
+the data (table cells, the manifest's values, skipped partitions) are cut at `PAGE_CHARACTERS`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import numpy as np
 import pandas as pd
+
+from analysis.defaults import PAGE_CHARACTERS
+from analysis.text import neutralise, shown
 
 _KEY_ROWS = 15
 
@@ -63,9 +69,17 @@ def _cell(value: object, column: str) -> dict[str, object]:
     if isinstance(value, int | np.integer):
         return {"text": f"{int(value):,}", "number": True}
     if isinstance(value, float | np.floating):
-        shown = f"{value:.2%}" if "share" in column else f"{value:,.4g}"
-        return {"text": shown, "number": True}
-    return {"text": str(value), "number": False}
+        text = f"{value:.2%}" if "share" in column else f"{value:,.4g}"
+        return {"text": text, "number": True}
+    return {"text": shown(value, PAGE_CHARACTERS), "number": False}
+
+
+def _finalize(value: object) -> object:
+    """What the template writes of `value`: strings neutralised (then autoescaped); markup (a
+    macro's output, made of the template's own text and values already neutralised) as it is."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return neutralise(value)
+    return value
 
 
 def _table(table: KeyTable) -> dict[str, object]:
@@ -75,7 +89,11 @@ def _table(table: KeyTable) -> dict[str, object]:
         [_cell(value, column) for value, column in zip(row, columns, strict=True)]
         for row in frame.itertuples(index=False)
     ]
-    return {"title": table.title, "columns": columns, "rows": rows}
+    return {
+        "title": table.title,
+        "columns": [shown(column, PAGE_CHARACTERS) for column in columns],
+        "rows": rows,
+    }
 
 
 def _figure(chart: Chart, report_dir: Path) -> dict[str, object]:
@@ -104,14 +122,20 @@ def render(
     if source is None:
         msg = "the package data templates/report.html.j2 is missing"
         raise FileNotFoundError(msg)
-    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    environment = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize
+    )
     template = environment.from_string(source.decode("utf-8"))
     page = template.render(
         repo_type=heading["repo_type"],
         day=heading["day"],
         headline=[{"label": label, "value": value} for label, value in headline],
-        quality=[{"label": label, "value": value} for label, value in quality],
-        skipped=skipped,
+        quality=[
+            {"label": label, "value": shown(value, PAGE_CHARACTERS)} for label, value in quality
+        ],
+        skipped=[
+            {key: shown(value, PAGE_CHARACTERS) for key, value in item.items()} for item in skipped
+        ],
         charts=[_figure(chart, report_dir) for chart in charts],
         tables=[_table(table) for table in tables],
         sections=[

@@ -1,9 +1,11 @@
-"""Write result tables as CSV files that are safe to open in a spreadsheet.
+"""Write result tables as CSV files that are safe to open in a spreadsheet or a terminal.
 
-A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a formula
-by spreadsheet programs (CSV injection, as OWASP describes it), so such cells get a leading `'`.
-Only text columns are touched: numbers stay numbers. Every text cell is quoted: Python's CSV writer
-would otherwise leave a lone carriage return unquoted when lines end in `\n`, breaking the row.
+Every text cell keeps its whole text, with control and bidirectional characters shown as escapes
+(analysis.text): a NUL or an ESC would break a reader or drive a terminal, a U+202E would reorder
+what a spreadsheet shows. A text cell starting with `=`, `+`, `-` or `@` would be run as a formula
+by spreadsheet programs (CSV injection, as OWASP describes it; the tab and carriage return it also
+lists are escaped already), so such cells get a leading `'`. Only text columns are touched: numbers
+stay numbers. Every text cell is quoted.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from analysis.text import neutralise
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def defuse(value: object) -> object:
-    """`value` with a leading `'` when a spreadsheet would read it as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """`value` neutralised, with a leading `'` when a spreadsheet would read it as a formula."""
+    if not isinstance(value, str):
+        return value
+    safe = neutralise(value)
+    return "'" + safe if safe.startswith(_FORMULA_STARTS) else safe
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -123,10 +123,10 @@ def _analysis(data: Path, report: Path) -> list[str]:
 def _compaction(data: Path) -> list[str]:
     script = (
         "import sys; from pathlib import Path; "
-        "from analysis.compact import compacted; from analysis.partitions import scan; "
+        "from analysis.compact import compacted_all; from analysis.partitions import scan; "
         "from analysis.workers import executor_for; d = Path(sys.argv[1]); "
         "p = scan(d, 'models').complete[-1]; e = executor_for(p.records); "
-        "compacted(d, p, e); e.shutdown()"
+        "compacted_all(d, [p], e); e.shutdown()"
     )
     return [sys.executable, "-c", script, str(data)]
 

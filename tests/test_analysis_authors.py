@@ -153,3 +153,31 @@ def test_summary_and_page_show_the_split(report: Path) -> None:
     assert "&lt;NA&gt;" not in page
     assert ">nan<" not in page
     assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in page
+
+
+def test_a_damaged_authors_partition_is_passed_over_for_the_one_before(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_partition(data, "models", DAY, [_model(*fields) for fields in MODELS])
+    write_partition(data, "authors", "2026-11-18", [_profile("acme", "user")])
+    damaged = write_partition(data, "authors", DAY, PROFILES) / "part-00000.jsonl.gz"
+    body = bytearray(damaged.read_bytes())
+    body[len(body) // 2] ^= 0x01
+    damaged.write_bytes(bytes(body))
+    done = run_analysis("--data", str(data), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(
+        f"python -m analysis: warning: authors/date={DAY} left out, damaged: part-00000.jsonl.gz "
+    )
+    report = tmp_path / "out" / DAY
+    summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
+    assert summary["authors"]["profiles_date"] == "2026-11-18"
+    [skipped] = summary["skipped_partitions"]
+    assert skipped["name"] == f"authors/date={DAY}"
+    assert "its sha256 is not the manifest's" in skipped["reason"]
+    split = csv_rows(report, "author_kinds")
+    # Only acme has a profile, the older one's: a user.
+    assert [(row["kind"], row["authors"]) for row in split] == [
+        ("org", "0"),
+        ("user", "1"),
+        ("unknown", "5"),
+    ]

@@ -23,10 +23,15 @@ from conftest import csv_rows, run_analysis
 from PIL import Image
 
 DAY = "2026-11-28"
-PLACEHOLDER = "2022-03-02T23:29:04.000Z"
+# Seconds of the 2022-03-02 migration batch (creation date unknown), and the second just after it.
+MIGRATION_BATCH = ("2022-03-02T23:29:04.000Z", "2022-03-02T23:29:22.000Z")
+AFTER_THE_BATCH = "2022-03-02T23:30:00.000Z"
 SCRIPT_ID = "dave/<script>document.title='PWNED'</script>"
 IMG_BASE = "<img src=x onerror=document.title='PWNED'>"
-LONG_ID = "eve/模型" + "x" * 300
+LONG_ID = "eve/模型" + "x" * 100_000
+# An author name with ESC (a terminal's clear-screen), a right-to-left override and a NUL.
+MALLORY = "@mallory\x1b[2J\u202e\x00"
+MALLORY_SHOWN = "@mallory\\x1b[2J\\u202e\\x00"
 ARABIC_LICENSE = "مرخص-عربي"
 CHARTS = (
     "top_models_downloads",
@@ -105,7 +110,7 @@ MODELS = [
     _model(
         "bob/lora",
         "bob",
-        "2024-02-10T10:00:00.000Z",
+        AFTER_THE_BATCH,
         0,
         0,
         None,
@@ -115,7 +120,7 @@ MODELS = [
     _model(
         "carol/merge",
         "carol",
-        PLACEHOLDER,
+        MIGRATION_BATCH[0],
         50,
         2,
         "text-generation",
@@ -150,8 +155,8 @@ MODELS = [
     _model("gpt2-legacy", None, None, None, None, None, None, []),
     _model(
         "@mallory/+cmd",
-        "@mallory",
-        "2024-03-02T10:00:00.000Z",
+        MALLORY,
+        MIGRATION_BATCH[1],
         7,
         0,
         "text-generation",
@@ -251,7 +256,7 @@ def test_headline_numbers(report: Path) -> None:
     assert headline["authors"] == 6
     assert headline["models_without_task"] == 3
     assert headline["models_declaring_base_share"] == pytest.approx(0.5)
-    assert headline["createdAt_placeholder_models"] == 1
+    assert headline["createdAt_placeholder_models"] == 2
 
 
 def test_top_models(report: Path) -> None:
@@ -332,7 +337,7 @@ def test_authors(report: Path) -> None:
         ("acme", "unknown", "2", "1300", "55"),
         ("bob", "unknown", "2", "200", "1"),
         ("dave", "unknown", "1", "10", "3"),
-        ("'@mallory", "unknown", "1", "7", "0"),
+        ("'" + MALLORY_SHOWN, "unknown", "1", "7", "0"),
         ("eve", "unknown", "1", "3", "4"),
     ]
     assert float(by_downloads[0]["downloads_share"]) == pytest.approx(5050 / 6570)
@@ -341,7 +346,7 @@ def test_authors(report: Path) -> None:
         "acme",
         "bob",
         "carol",
-        "'@mallory",
+        "'" + MALLORY_SHOWN,
         "dave",
         "eve",
     ]
@@ -414,27 +419,33 @@ def test_lineage(report: Path) -> None:
     assert float(relations["merge"]["share"]) == pytest.approx(0.1)
 
 
-def test_created_per_month_sets_the_placeholder_apart(report: Path) -> None:
+def test_created_per_month_sets_the_migration_batch_apart(report: Path) -> None:
     table = {row["month"]: row for row in csv_rows(report, "created_per_month")}
     assert list(table) == [
+        "2022-03",
         "2024-01",
         "2024-02",
         "2024-03",
         "createdAt placeholder",
         "no createdAt",
     ]
+    # A second after the batch's minute is a real creation date.
+    assert (table["2022-03"]["(no task)"], table["2022-03"]["total"]) == ("1", "1")
     assert (table["2024-01"]["nlp"], table["2024-01"]["total"]) == ("2", "2")
-    assert (table["2024-02"]["nlp"], table["2024-02"]["cv"], table["2024-02"]["(no task)"]) == (
+    assert (table["2024-02"]["nlp"], table["2024-02"]["cv"], table["2024-02"]["total"]) == (
         "1",
         "1",
-        "1",
+        "2",
     )
-    assert (table["2024-03"]["other"], table["2024-03"]["total"]) == ("1", "3")
+    assert (table["2024-03"]["other"], table["2024-03"]["total"]) == ("1", "2")
+    # 23:29:04 and 23:29:22 alike: the whole batch has no known creation date.
     assert (table["createdAt placeholder"]["nlp"], table["createdAt placeholder"]["total"]) == (
-        "1",
-        "1",
+        "2",
+        "2",
     )
     assert table["no createdAt"]["(no task)"] == "1"
+    page = (report / "index.html").read_text(encoding="utf-8")
+    assert "the 2 models of the 2022-03-02 migration batch (createdAt from 23:29:00 to" in page
 
 
 def test_likes_vs_downloads_bins(report: Path) -> None:
@@ -476,6 +487,28 @@ def test_hostile_strings_are_escaped_in_the_page(report: Path) -> None:
     assert "<i>hub" not in page
     assert "dave/&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in page
     assert "http://127.0.0.1:1/&lt;i&gt;hub&lt;/i&gt;" in page
+
+
+def test_control_and_bidi_characters_are_shown_as_escapes_everywhere(report: Path) -> None:
+    page = (report / "index.html").read_text(encoding="utf-8")
+    for hidden in ("\x00", "\x1b", "\u202e"):
+        assert hidden not in page
+    assert MALLORY_SHOWN in page
+    for table in (report / "tables").glob("*.csv"):
+        text = table.read_text(encoding="utf-8")
+        for hidden in ("\x00", "\x1b", "\u202e"):
+            assert hidden not in text, table.name
+    assert ("'" + MALLORY_SHOWN, "7") in columns(
+        csv_rows(report, "top_authors_downloads"), "author", "downloads"
+    )
+
+
+def test_long_strings_are_cut_in_the_page_and_kept_whole_in_the_csv(report: Path) -> None:
+    page = (report / "index.html").read_text(encoding="utf-8")
+    # Cut at 200 characters with an ellipsis, in every table that shows the id.
+    assert page.count(f">{LONG_ID[:199]}…<") == 1
+    assert "x" * 200 not in page
+    assert LONG_ID in [row["id"] for row in csv_rows(report, "top_models_likes")]
 
 
 def test_hostile_cells_are_defused_in_every_csv(report: Path) -> None:
