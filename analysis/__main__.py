@@ -21,10 +21,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, REPO_TYPE
+from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR
 
 if TYPE_CHECKING:
-    from analysis.partitions import SkippedPartition
+    from analysis.store.partitions import SkippedPartition
 
 
 def _day(text: str) -> date:
@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description=(
-            f"Analyse a complete snapshot of the Hub's {REPO_TYPE} into charts (PNG), CSV tables, "
+            "Analyse a complete snapshot of the Hub's models into charts (PNG), CSV tables, "
             "summary.json and a self-contained index.html under OUT/<date>/. Each partition is "
             "compacted once into a Parquet cache under DATA/cache/ and read from there afterwards. "
             "Partitions whose manifest.json does not say status 'complete' are never analysed. "
@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR),
         help=(
-            f"data directory holding snapshots/{REPO_TYPE}/date=YYYY-MM-DD/ "
+            "data directory holding snapshots/models/date=YYYY-MM-DD/ "
             f"(default: ${DATA_DIR_ENV} if set, else {DEFAULT_DATA_DIR}/)"
         ),
     )
@@ -111,29 +111,28 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--out {arguments.out}: {blocking} exists and is not a directory")
     # Imported after parsing: pyarrow, pandas and matplotlib take seconds to load, which `--help`
     # and a mistyped option should not wait for.
-    from analysis.partitions import NoCompletePartitionError, choose, scan  # noqa: PLC0415
-    from analysis.workers import executor_for, warmed  # noqa: PLC0415
+    from analysis.run import Request, analyse  # noqa: PLC0415
+    from analysis.store.partitions import (  # noqa: PLC0415
+        DamagedPartitionError,
+        NoCompletePartitionError,
+    )
 
+    request = Request(
+        arguments.data,
+        arguments.out,
+        arguments.date,
+        arguments.since,
+        arguments.until,
+        arguments.models,
+    )
     try:
-        chosen = choose(scan(arguments.data, REPO_TYPE), arguments.date, arguments.data, REPO_TYPE)
-    except NoCompletePartitionError as error:
-        parser.exit(2, f"{parser.prog}: error: {error}\n")
-    # The workers start, and load their libraries, while this process loads its own.
-    pool = warmed(executor_for(chosen.records))
-    from analysis.analyse import DamagedPartitionError, analyse  # noqa: PLC0415
-    from analysis.history_report import HistoryRequest  # noqa: PLC0415
-
-    request = HistoryRequest(arguments.since, arguments.until, arguments.models)
-    try:
-        done = analyse(arguments.data, arguments.out, arguments.date, request, pool)
+        done = analyse(request)
     except NoCompletePartitionError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except DamagedPartitionError as error:
         # The partition its manifest calls complete is not: nothing is written.
         _warn(parser, error.damaged)
         parser.exit(1, f"{parser.prog}: error: {error}\n")
-    finally:
-        pool.shutdown(cancel_futures=True)
     _warn(parser, done.damaged)
     sys.stdout.write(f"{done.index}\n")
     return 0

@@ -12,7 +12,6 @@ from pathlib import Path
 DATA_DIR_ENV = "HFCRAWLER_DATA"
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_OUT_DIR = Path("reports")
-REPO_TYPE = "models"
 
 # The longest string of the data the page shows (a cell, a value); the CSV tables keep it whole.
 PAGE_CHARACTERS = 200
