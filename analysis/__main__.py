@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR
+from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, DEFAULT_REPO_TYPE
 
 if TYPE_CHECKING:
     from analysis.store.partitions import SkippedPartition
@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description=(
-            "Analyse a complete snapshot of the Hub's models into charts (PNG), CSV tables, "
+            f"Analyse a complete snapshot of the Hub's {DEFAULT_REPO_TYPE} into charts (PNG), CSV "
+            "tables, "
             "summary.json and a self-contained index.html under OUT/<date>/. Each partition is "
             "compacted once into a Parquet cache under DATA/cache/ and read from there afterwards. "
             "Partitions whose manifest.json does not say status 'complete' are never analysed. "
@@ -55,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR),
         help=(
-            "data directory holding snapshots/models/date=YYYY-MM-DD/ "
+            f"data directory holding snapshots/{DEFAULT_REPO_TYPE}/date=YYYY-MM-DD/ "
             f"(default: ${DATA_DIR_ENV} if set, else {DEFAULT_DATA_DIR}/)"
         ),
     )

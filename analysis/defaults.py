@@ -12,6 +12,9 @@ from pathlib import Path
 DATA_DIR_ENV = "HFCRAWLER_DATA"
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_OUT_DIR = Path("reports")
+# The repo type analysed unless a caller asks for another (analysis.store.repo_types declares the
+# ones the analysis can read).
+DEFAULT_REPO_TYPE = "models"
 
 # The longest string of the data the page shows (a cell, a value); the CSV tables keep it whole.
 PAGE_CHARACTERS = 200

@@ -51,7 +51,7 @@ from analysis.store.partitions import (
     SkippedPartition,
 )
 from analysis.store.profiles import Profiles, load_profiles
-from analysis.store.repo_types import RepoType
+from analysis.store.repo_types import REPO_TYPES
 from hfcrawler.layout import DataLayout
 
 
@@ -94,13 +94,13 @@ class Pipeline:
     def __init__(
         self,
         layout: DataLayout,
-        repo_type: RepoType,
+        repo_type: str,
         pool: Executor,
         report_dir: Path,
         models: list[str],
     ) -> None:
         self.layout = layout
-        self.repo_type = repo_type
+        self.repo_type = REPO_TYPES[repo_type]
         self.pool = pool
         self.models = models
         self.report_dir = report_dir

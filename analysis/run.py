@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from analysis.defaults import DEFAULT_REPO_TYPE
 from analysis.store.atomic import replace_directory, staging_for
 from analysis.store.partitions import SkippedPartition, choose, scan
-from analysis.store.repo_types import MODELS, RepoType
 from analysis.store.workers import worker_pool
 from hfcrawler.layout import DataLayout
 
@@ -26,7 +26,8 @@ from hfcrawler.layout import DataLayout
 @dataclass(frozen=True)
 class Request:
     """What the command line asks for: the data and report directories, the day to analyse
-    (the latest when None), the history's date range and the models to follow."""
+    (the latest when None), the history's date range, the models to follow and the repo type
+    (one of analysis.store.repo_types.REPO_TYPES)."""
 
     data: Path
     out: Path
@@ -34,6 +35,7 @@ class Request:
     since: date | None = None
     until: date | None = None
     models: list[str] = field(default_factory=list)
+    repo_type: str = DEFAULT_REPO_TYPE
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,15 @@ class Outcome:
     damaged: list[SkippedPartition]
 
 
-def analyse(request: Request, repo_type: RepoType = MODELS) -> Outcome:
-    """Analyse the chosen partition of `repo_type`, and the history up to it, into
+def analyse(request: Request) -> Outcome:
+    """Analyse the chosen partition of the request's repo type, and the history up to it, into
     `<out>/<date>/`; return where its page is and which partitions were left out as damaged.
 
     Raises NoCompletePartitionError when there is nothing to analyse, and DamagedPartitionError,
     writing no report, when the chosen partition is damaged.
     """
     layout = DataLayout(request.data)
-    found = scan(layout, repo_type.name)
+    found = scan(layout, request.repo_type)
     chosen = choose(found, request.day)
     final = request.out / chosen.day.isoformat()
     staging = staging_for(final)
@@ -61,7 +63,7 @@ def analyse(request: Request, repo_type: RepoType = MODELS) -> Outcome:
             # The workers load their libraries now; this process loads its own meanwhile.
             from analysis.pipeline import Pipeline  # noqa: PLC0415
 
-            pipeline = Pipeline(layout, repo_type, pool, staging, request.models)
+            pipeline = Pipeline(layout, request.repo_type, pool, staging, request.models)
             damaged = pipeline.run(found, chosen, request.since, request.until or chosen.day)
         replace_directory(staging, final)
     finally:

@@ -2,7 +2,8 @@
 
 A day without a complete partition is a gap: it is listed, never filled with zeros, and the rates
 of the history divide by the real number of days between the snapshots on either side of it.
-Partitions in the range that are not complete are skipped and listed with the scanner's reason.
+Partitions in the range that are not complete, or damaged (their parts do not match their
+manifest), are skipped and listed with the reason.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Assemble a report's summary.json and index.html from the results of a run.
 
-The run (analysis.run) computes, draws the charts and writes the CSV tables; this module says what
-the page and the summary show of them: the headline, the manifest's account of the crawl, the
-skipped and damaged partitions, the organisations-vs-users section, the history section and the
-key tables (their first rows; the CSV files hold all).
+The run's steps (analysis.pipeline) compute, draw the charts and write the CSV tables; this module
+says what the page and the summary show of them: the headline, the manifest's account of the
+crawl, the skipped and damaged partitions, the organisations-vs-users section, the history section
+and the key tables (their first rows; the CSV files hold all).
 """
 
 from __future__ import annotations
