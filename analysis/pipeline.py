@@ -119,6 +119,7 @@ class Pipeline:
         damaged = [*profiles.damaged, *(s for s in found.skipped if s.damaged)]
         if chosen.day not in compaction.caches:
             raise _damaged_error(chosen, found, damaged)
+        # The range again, its damaged partitions now gaps like the days never crawled.
         line = timeline(found, since, until)
         self.charts_dir.mkdir(parents=True)
         self.tables_dir.mkdir()
