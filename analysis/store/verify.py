@@ -20,6 +20,11 @@ from analysis.text import shown
 _VALUE_CHARACTERS = 40
 
 
+def _name(entry: dict[str, Any]) -> str:
+    """A part's name as a reason quotes it."""
+    return shown(entry["name"], _VALUE_CHARACTERS)
+
+
 @dataclass(frozen=True)
 class PartReading:
     """What reading a part found: its sha256, and its records or why it could not be read."""
@@ -39,7 +44,7 @@ def part_problem(entry: dict[str, Any], reading: PartReading) -> str | None:
         problems.append(f"holds {reading.records:,} records where the manifest says {stated:,}")
     if reading.sha256 != entry["sha256"]:
         problems.append("its sha256 is not the manifest's")
-    return None if not problems else f"{entry['name']} " + ", and ".join(problems)
+    return None if not problems else f"{_name(entry)} " + ", and ".join(problems)
 
 
 def manifest_problem(partition: Partition) -> str | None:
@@ -47,9 +52,9 @@ def manifest_problem(partition: Partition) -> str | None:
     for entry in partition.manifest["parts"]:
         records, sha256 = entry.get("records"), entry.get("sha256")
         if not isinstance(records, int) or isinstance(records, bool) or records < 0:
-            return f"the manifest gives no record count for {entry['name']}"
+            return f"the manifest gives no record count for {_name(entry)}"
         if not isinstance(sha256, str):
-            return f"the manifest gives no sha256 for {entry['name']}"
+            return f"the manifest gives no sha256 for {_name(entry)}"
     stated = (partition.manifest.get("counts") or {}).get("records")
     if stated != partition.records:
         stated_text = shown(repr(stated), _VALUE_CHARACTERS)

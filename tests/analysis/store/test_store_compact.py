@@ -55,28 +55,52 @@ def test_the_cache_is_built_once_and_rebuilt_when_the_partition_is_replaced(
     assert sorted(p.name for p in cache.iterdir()) == ["_cache.json", "part-00000.parquet"]
 
 
-def test_a_part_cut_at_a_gzip_member_boundary_is_left_out_as_damaged(tmp_path: Path) -> None:
+def _first_page(body: bytes) -> bytes:
+    """The part cut after its first gzip member: a valid gzip stream, half the records."""
+    return gzip_members(_records([10, 20, 30, 40]), page=2)[0]
+
+
+def _flipped(body: bytes) -> bytes:
+    """One bit of the part flipped, as a failing disk or a bad copy does."""
+    flipped = bytearray(body)
+    flipped[len(body) // 2] ^= 0x01
+    return bytes(flipped)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (
+            _first_page,
+            "holds 2 records where the manifest says 4, and its sha256 is not the manifest's",
+        ),
+        (_flipped, "its sha256 is not the manifest's"),
+    ],
+)
+def test_a_damaged_partition_of_the_history_is_left_out_and_named(
+    tmp_path: Path, damage: Callable[[bytes], bytes], problem: str
+) -> None:
     data = tmp_path / "data"
     _partition(data, "2026-02-01", [1, 2, 3, 4])
     part = _partition(data, "2026-02-02", [10, 20, 30, 40]) / "part-00000.jsonl.gz"
     _partition(data, "2026-02-03", [5, 6, 7, 8])
-    # The first of two pages: a valid gzip stream, half the records.
-    part.write_bytes(gzip_members(_records([10, 20, 30, 40]), page=2)[0])
+    part.write_bytes(damage(part.read_bytes()))
     done = run_analysis("--data", str(data), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    reason = (
-        "damaged: part-00000.jsonl.gz holds 2 records where the manifest says 4, and its sha256"
-        " is not the manifest's"
-    )
-    assert done.stderr == f"python -m analysis: warning: date=2026-02-02 left out, {reason}\n"
+    [warning] = done.stderr.splitlines()
+    prefix = "python -m analysis: warning: date=2026-02-02 left out, damaged: part-00000.jsonl.gz "
+    assert warning.startswith(prefix)
+    assert warning.endswith(problem)
+    reason = warning.removeprefix("python -m analysis: warning: date=2026-02-02 left out, ")
     report = summary(tmp_path / "out" / "2026-02-03")
     assert report["skipped_partitions"] == [{"name": "date=2026-02-02", "reason": reason}]
     # The history runs over the sound days only: the damaged one is a gap, never a day of data.
     assert report["history"]["snapshots"] == ["2026-02-01", "2026-02-03"]
     assert report["history"]["missing_days"] == ["2026-02-02"]
     assert report["history"]["skipped_partitions"] == report["skipped_partitions"]
+    assert _downloads(tmp_path / "out" / "2026-02-03") == 26
     page = (tmp_path / "out" / "2026-02-03" / "index.html").read_text(encoding="utf-8")
-    assert "date=2026-02-02: damaged: part-00000.jsonl.gz holds 2 records" in page
+    assert "date=2026-02-02: damaged: part-00000.jsonl.gz " in page
     assert _caches(data) == ["date=2026-02-01", "date=2026-02-03"]
 
 
