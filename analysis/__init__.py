@@ -1,6 +1,15 @@
 """Turn dated Hub snapshots into charts, CSV tables and a self-contained HTML report.
 
-`python -m analysis` finds the latest complete `models` partition of the snapshot store,
-compacts it once into a Parquet cache with derived columns (license, lineage, modality), computes
-the metrics and writes `<out>/<date>/` with `charts/`, `tables/`, `summary.json` and `index.html`.
+`python -m analysis` (`__main__`: options and exit statuses) hands its request to one orchestrator,
+`run`, which chooses the partitions and owns the worker pool, and `pipeline`, its steps. Below it,
+four layers, each a package, each importing only those under it:
+
+- `store`: the snapshot store as the analysis reads it: complete partitions, their verification
+  against their manifests, the Parquet caches, the repo types' columns, the workers;
+- `snapshot`: the tallies of one snapshot;
+- `history`: digests, intervals, velocity and followed models across the snapshots of a range;
+- `render`: the charts, CSV tables, summary.json and index.html.
+
+`defaults` (settings) and `text` (hostile strings made safe to show) serve every layer, and the
+data directory's paths come from `hfcrawler.layout`, computed once by the run.
 """

@@ -1,8 +1,15 @@
 """Command line of the analysis: `python -m analysis [--data DIR] [--out DIR] [--date YYYY-MM-DD]
 [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--model ID ...]`.
 
-Exit status: 0 with the path of `index.html` printed; 2 when the arguments are wrong or there is no
-complete partition to analyse (the message says where it looked).
+Every partition is verified against its manifest when it is first compacted; a damaged one (a part
+cut short or altered, a count that does not add up) is left out of the report and of the history,
+listed among the skipped partitions and named in a warning on stderr.
+
+Exit status: 0 with the path of `index.html` printed; 1 when the partition to analyse (the latest
+complete one, or `--date`'s) is damaged: no report is written, and the message names the latest
+sound day to pass as `--date` (an older report is never passed off as the latest); 2 when the
+arguments are wrong (`--out` naming a file included) or there is no complete partition to analyse
+(the message says where it looked).
 """
 
 from __future__ import annotations
@@ -12,8 +19,12 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, REPO_TYPE
+from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, DEFAULT_REPO_TYPE
+
+if TYPE_CHECKING:
+    from analysis.store.partitions import SkippedPartition
 
 
 def _day(text: str) -> date:
@@ -28,13 +39,16 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description=(
-            f"Analyse a complete snapshot of the Hub's {REPO_TYPE} into charts (PNG), CSV tables, "
+            f"Analyse a complete snapshot of the Hub's {DEFAULT_REPO_TYPE} into charts (PNG), CSV "
+            "tables, "
             "summary.json and a self-contained index.html under OUT/<date>/. Each partition is "
             "compacted once into a Parquet cache under DATA/cache/ and read from there afterwards. "
             "Partitions whose manifest.json does not say status 'complete' are never analysed. "
             "Organisations and users are told apart with the latest complete authors partition "
             "dated on or before the snapshot. With two or more complete partitions in "
-            "[--since, --until], the report also holds the history across them."
+            "[--since, --until], the report also holds the history across them. A partition whose "
+            "parts do not match its manifest (records, sha256) is damaged: it is left out and "
+            "named on stderr, and when it is the one to analyse the run exits 1 without a report."
         ),
     )
     parser.add_argument(
@@ -42,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR),
         help=(
-            f"data directory holding snapshots/{REPO_TYPE}/date=YYYY-MM-DD/ "
+            f"data directory holding snapshots/{DEFAULT_REPO_TYPE}/date=YYYY-MM-DD/ "
             f"(default: ${DATA_DIR_ENV} if set, else {DEFAULT_DATA_DIR}/)"
         ),
     )
@@ -81,37 +95,53 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _not_a_directory(path: Path) -> Path | None:
+    """The first of `path` and its parents that exists and is not a directory, if any."""
+    for candidate in [path, *path.parents]:
+        if candidate.exists():
+            return None if candidate.is_dir() else candidate
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the analysis; return the process exit status."""
     parser = _parser()
     arguments = parser.parse_args(argv)
+    blocking = _not_a_directory(arguments.out)
+    if blocking is not None:
+        parser.error(f"--out {arguments.out}: {blocking} exists and is not a directory")
     # Imported after parsing: pyarrow, pandas and matplotlib take seconds to load, which `--help`
     # and a mistyped option should not wait for.
-    from analysis.partitions import NoCompletePartitionError, choose, scan  # noqa: PLC0415
-    from analysis.workers import executor_for, warmed  # noqa: PLC0415
+    from analysis.run import Request, analyse  # noqa: PLC0415
+    from analysis.store.partitions import (  # noqa: PLC0415
+        DamagedPartitionError,
+        NoCompletePartitionError,
+    )
 
+    request = Request(
+        arguments.data,
+        arguments.out,
+        arguments.date,
+        arguments.since,
+        arguments.until,
+        arguments.models,
+    )
     try:
-        chosen = choose(scan(arguments.data, REPO_TYPE), arguments.date, arguments.data, REPO_TYPE)
+        done = analyse(request)
     except NoCompletePartitionError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
-    # The workers start, and load their libraries, while this process loads its own.
-    pool = warmed(executor_for(chosen.records))
-    from analysis.analyse import analyse  # noqa: PLC0415
-    from analysis.compact import UnreadablePartError  # noqa: PLC0415
-    from analysis.history_report import HistoryRequest  # noqa: PLC0415
-
-    request = HistoryRequest(arguments.since, arguments.until, arguments.models)
-    try:
-        index = analyse(arguments.data, arguments.out, arguments.date, request, pool)
-    except NoCompletePartitionError as error:
-        parser.exit(2, f"{parser.prog}: error: {error}\n")
-    except UnreadablePartError as error:
-        # A damaged file of a partition its manifest calls complete: nothing is written.
+    except DamagedPartitionError as error:
+        # The partition its manifest calls complete is not: nothing is written.
+        _warn(parser, error.damaged)
         parser.exit(1, f"{parser.prog}: error: {error}\n")
-    finally:
-        pool.shutdown(cancel_futures=True)
-    sys.stdout.write(f"{index}\n")
+    _warn(parser, done.damaged)
+    sys.stdout.write(f"{done.index}\n")
     return 0
+
+
+def _warn(parser: argparse.ArgumentParser, damaged: list[SkippedPartition]) -> None:
+    for partition in damaged:
+        sys.stderr.write(f"{parser.prog}: warning: {partition.name} left out, {partition.reason}\n")
 
 
 if __name__ == "__main__":

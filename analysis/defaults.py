@@ -6,14 +6,18 @@ environment variable or `--data` says otherwise; reports go to `reports/` unless
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 DATA_DIR_ENV = "HFCRAWLER_DATA"
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_OUT_DIR = Path("reports")
-REPO_TYPE = "models"
+# The repo type analysed unless a caller asks for another (analysis.store.repo_types declares the
+# ones the analysis can read).
+DEFAULT_REPO_TYPE = "models"
 
+# The longest string of the data the page shows (a cell, a value); the CSV tables keep it whole.
+PAGE_CHARACTERS = 200
 # Bars beyond this many categories stop being legible; the CSV tables keep every row.
 TOP_N = 25
 # Shares of the population whose slice of all downloads the concentration chart reports.
@@ -22,8 +26,14 @@ LORENZ_POINTS = 101
 # From this many models on, parts are compacted and charts drawn by worker processes.
 PARALLEL_FROM_MODELS = 200_000
 
-# The Hub stamps this createdAt on repos migrated from its first storage: not a real creation date.
-CREATED_AT_PLACEHOLDER = datetime(2022, 3, 2, 23, 29, 4, tzinfo=UTC)
+# Repos migrated from the Hub's first storage on 2022-03-02 carry a createdAt within this minute
+# (23:29:04, :05 and :22 are seen): the migration batch, whose creation date is unknown.
+MIGRATION_BATCH_START = datetime(2022, 3, 2, 23, 29, tzinfo=UTC)
+MIGRATION_BATCH_END = MIGRATION_BATCH_START + timedelta(minutes=1)
+MIGRATION_BATCH = (
+    f"the {MIGRATION_BATCH_START:%Y-%m-%d} migration batch (createdAt from "
+    f"{MIGRATION_BATCH_START:%H:%M:%S} to {MIGRATION_BATCH_END:%H:%M:%S} UTC)"
+)
 
 # Labels a user sees for what the Hub leaves empty.
 NO_TASK = "(no task)"

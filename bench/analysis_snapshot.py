@@ -1,38 +1,32 @@
 """Write model records as one complete partition of the snapshot store, for the analysis bench.
 
 Records are streamed into gzip parts of a million lines each (as the crawler cuts them), then the
-manifest is written with each part's record count and sha256, and `status` "complete".
+manifest is written with each part's record count and sha256, and `status` "complete". Paths,
+part names and manifest entries come from the data layout's module (hfcrawler.layout).
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from hfcrawler.layout import REJECTED, DataLayout, part_entry, part_name, write_manifest
+
 PART_RECORDS = 1_000_000
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_partition(data_dir: Path, date: str, records: Iterable[dict[str, Any]]) -> Path:
     """Write `records` as the complete `models` partition of `date`; return its directory."""
-    partition = data_dir / "snapshots" / "models" / f"date={date}"
+    partition = DataLayout(data_dir).partition("models", date)
     partition.mkdir(parents=True, exist_ok=True)
     parts: list[dict[str, Any]] = []
     remaining = iter(records)
     while True:
-        path = partition / f"part-{len(parts):05d}.jsonl.gz"
+        path = partition / part_name(len(parts))
         count = 0
         with gzip.open(path, "wt", encoding="utf-8") as stream:
             for record in islice(remaining, PART_RECORDS):
@@ -42,17 +36,17 @@ def write_partition(data_dir: Path, date: str, records: Iterable[dict[str, Any]]
         if count == 0:
             path.unlink()
             break
-        parts.append({"name": path.name, "records": count, "sha256": _sha256(path)})
+        parts.append(part_entry(path, count))
         if count < PART_RECORDS:
             break
-    write_manifest(partition, date, parts)
+    complete(partition, date, parts)
     return partition
 
 
-def write_manifest(partition: Path, date: str, parts: list[dict[str, Any]]) -> None:
+def complete(partition: Path, date: str, parts: list[dict[str, Any]]) -> None:
     """Write an empty rejected file and the manifest that makes `partition` complete."""
     written = sum(int(part["records"]) for part in parts)
-    rejected = partition / "rejected.jsonl.gz"
+    rejected = partition / REJECTED
     with gzip.open(rejected, "wb"):
         pass
     manifest = {
@@ -75,6 +69,6 @@ def write_manifest(partition: Path, date: str, parts: list[dict[str, Any]]) -> N
             "http_429": 0,
         },
         "parts": parts,
-        "rejected": {"name": rejected.name, "records": 0, "sha256": _sha256(rejected)},
+        "rejected": part_entry(rejected, 0),
     }
-    (partition / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    write_manifest(partition, manifest)

@@ -46,10 +46,12 @@ def _data_dir(models: int) -> Path:
 def _build_snapshot(models: int) -> Path:
     """Write the snapshot once; later runs reuse it."""
     data = _data_dir(models)
-    if (data / "snapshots" / "models" / f"date={DATE}" / "manifest.json").exists():
-        return data
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-    # Imported here: only the first run needs the emulator, and bench/ is not a package.
+    from hfcrawler.layout import MANIFEST, DataLayout  # noqa: PLC0415 - bench/ is not a package
+
+    if (DataLayout(data).partition("models", DATE) / MANIFEST).exists():
+        return data
+    # Imported here: only the first run needs the emulator.
     from analysis_snapshot import write_partition  # noqa: PLC0415
 
     from fakehub.hub import SyntheticHub  # noqa: PLC0415
@@ -122,17 +124,20 @@ def _analysis(data: Path, report: Path) -> list[str]:
 
 def _compaction(data: Path) -> list[str]:
     script = (
-        "import sys; from pathlib import Path; "
-        "from analysis.compact import compacted; from analysis.partitions import scan; "
-        "from analysis.workers import executor_for; d = Path(sys.argv[1]); "
-        "p = scan(d, 'models').complete[-1]; e = executor_for(p.records); "
-        "compacted(d, p, e); e.shutdown()"
+        "import sys; from pathlib import Path; from hfcrawler.layout import DataLayout; "
+        "from analysis.store.compact import compact; from analysis.store.partitions import scan; "
+        "from analysis.store.repo_types import MODELS; "
+        "from analysis.store.workers import worker_pool; d = DataLayout(Path(sys.argv[1])); "
+        "p = scan(d, 'models').complete[-1]\n"
+        "with worker_pool(p.records) as e: compact(d, MODELS, [p], e)"
     )
     return [sys.executable, "-c", script, str(data)]
 
 
 def _duckdb(data: Path, target: Path) -> list[str]:
-    parts = data / "snapshots" / "models" / f"date={DATE}" / "part-*.jsonl.gz"
+    from hfcrawler.layout import DataLayout  # noqa: PLC0415 - the path is set by _build_snapshot
+
+    parts = DataLayout(data).partition("models", DATE) / "part-*.jsonl.gz"
     # Only our own bench paths are interpolated into this statement.
     query = (
         f"COPY (SELECT {DUCKDB_COLUMNS} FROM read_json_auto('{parts}')) "  # noqa: S608
@@ -153,7 +158,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3, help="rounds (medians are reported)")
     arguments = parser.parse_args(argv)
     data = _build_snapshot(arguments.models)
-    cache = data / "cache"
+    from hfcrawler.layout import DataLayout  # noqa: PLC0415 - the path is set by _build_snapshot
+
+    cache = DataLayout(data).caches()
     report = OUT / "reports"
     duck_target = OUT / "duckdb.parquet"
     results: dict[str, list[tuple[float, float, float]]] = {

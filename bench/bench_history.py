@@ -48,8 +48,10 @@ def _build(data: Path, models: int, days: int) -> None:
     """Write the snapshots unless this exact history is already there."""
     from history_snapshots import write_history  # noqa: PLC0415 - bench/ is not a package
 
+    from hfcrawler.layout import MANIFEST, DataLayout  # noqa: PLC0415 - the path is set in main
+
     last = FIRST_DAY + timedelta(days=days)
-    if (data / "snapshots" / "models" / f"date={last.isoformat()}" / "manifest.json").exists():
+    if (DataLayout(data).partition("models", last) / MANIFEST).exists():
         return
     shutil.rmtree(data, ignore_errors=True)
     print(f"writing {days + 1} daily snapshots of {models:,} models under {data} (once)")
@@ -58,12 +60,14 @@ def _build(data: Path, models: int, days: int) -> None:
 
 def _forget(data: Path, day: date) -> None:
     """Remove what a run cached for `day`: its Parquet cache, digest and interval."""
-    stamp = day.isoformat()
-    history = data / "cache" / "history" / "models"
+    from hfcrawler.layout import DataLayout, partition_name  # noqa: PLC0415 - set in main
+
+    layout = DataLayout(data)
+    history = layout.history("models")
     for path in [
-        data / "cache" / "models" / f"date={stamp}",
-        history / f"date={stamp}",
-        *history.glob(f"interval=*_{stamp}"),
+        layout.cache("models", day),
+        history / partition_name(day),
+        *history.glob(f"interval=*_{day.isoformat()}"),
     ]:
         shutil.rmtree(path, ignore_errors=True)
 
@@ -89,6 +93,8 @@ def main(argv: list[str] | None = None) -> None:
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     from bench_analysis import _analysis, _measure  # noqa: PLC0415
 
+    from hfcrawler.layout import DataLayout  # noqa: PLC0415
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=2_500_000, help="models on the first day")
     parser.add_argument("--days", type=int, default=30, help="daily snapshots before the +1 day")
@@ -99,9 +105,10 @@ def main(argv: list[str] | None = None) -> None:
     _build(data, arguments.models, days)
     last = FIRST_DAY + timedelta(days=days - 1)
     # Only the latest day's partition is moved away for the cold run, then put back.
-    newest = data / "snapshots" / "models" / f"date={(last + timedelta(days=1)).isoformat()}"
+    layout = DataLayout(data)
+    newest = layout.partition("models", last + timedelta(days=1))
     parked = newest.with_name(f".{newest.name}.parked")
-    shutil.rmtree(data / "cache", ignore_errors=True)
+    shutil.rmtree(layout.caches(), ignore_errors=True)
     reports = OUT / "reports"
     shutil.rmtree(reports, ignore_errors=True)
     newest.rename(parked)
@@ -109,8 +116,8 @@ def main(argv: list[str] | None = None) -> None:
         cold = _measure(_analysis(data, reports))
     finally:
         parked.rename(newest)
-    parquet_cold = _size(data / "cache" / "models")
-    history_cold = _size(data / "cache" / "history")
+    parquet_cold = _size(layout.caches() / "models")
+    history_cold = _size(layout.history("models"))
     newest_day = last + timedelta(days=1)
 
     def add_day() -> tuple[float, float, float]:
@@ -118,8 +125,8 @@ def main(argv: list[str] | None = None) -> None:
         return _measure(_analysis(data, reports))
 
     added = _repeat(add_day, arguments.runs)
-    history_day = _size(data / "cache" / "history") - history_cold
-    parquet_day = _size(data / "cache" / "models") - parquet_cold
+    history_day = _size(layout.history("models")) - history_cold
+    parquet_day = _size(layout.caches() / "models") - parquet_cold
     warm = _repeat(lambda: _measure(_analysis(data, reports)), arguments.runs)
     since = ["--since", newest_day.isoformat()]
     alone = _repeat(lambda: _measure([*_analysis(data, reports), *since]), arguments.runs)

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import numpy as np
 import orjson
-from analysis_snapshot import write_manifest
+from analysis_snapshot import complete
 from isal import igzip
 
 from fakehub.fields import RECORD_FIELDS
 from fakehub.hub import SyntheticHub
 from fakehub.items import ABSENT
+from hfcrawler.layout import DataLayout, part_name
 from hfcrawler.settings import SNAPSHOT_PART_RECORDS
 
 PAGE = 1000
@@ -97,18 +98,18 @@ class HistoryWriter:
         """Write today's Hub as the complete `models` partition of `day`; return its directory."""
         global _WRITER  # noqa: PLW0603 - handed to the forked workers
         self._refresh()
-        partition = data_dir / "snapshots" / "models" / f"date={day.isoformat()}"
+        partition = DataLayout(data_dir).partition("models", day)
         partition.mkdir(parents=True, exist_ok=True)
         rows = np.flatnonzero(self.hub.visible("models", None))
         chunks = [
-            (rows[start : start + SNAPSHOT_PART_RECORDS], partition / f"part-{n:05d}.jsonl.gz")
+            (rows[start : start + SNAPSHOT_PART_RECORDS], partition / part_name(n))
             for n, start in enumerate(range(0, len(rows), SNAPSHOT_PART_RECORDS))
         ]
         _WRITER = self
         with multiprocessing.get_context("fork").Pool(2) as pool:
             parts = pool.starmap(_write_part, chunks)
         _WRITER = None
-        write_manifest(partition, day.isoformat(), parts)
+        complete(partition, day.isoformat(), parts)
         return partition
 
 

@@ -21,6 +21,7 @@ from fakehub.vocabulary import (
     LICENSES,
     PIPELINE_TAGS,
     PLACEHOLDER_CREATED,
+    PLACEHOLDER_SECONDS,
     SPACE_SDKS,
 )
 
@@ -123,7 +124,17 @@ def creation_times(rng: np.random.Generator, count: int, repo_type: str) -> np.n
     # The cube root skews the draws towards recent dates, like the Hub's growth.
     spread = np.sort(rng.random(count - placeholders)) ** (1 / 3)
     real = FIRST_REAL_CREATED + (spread * (DAY_ZERO - 1 - FIRST_REAL_CREATED)).astype(np.int64)
-    return np.concatenate([np.full(placeholders, PLACEHOLDER_CREATED, dtype=np.int64), real])
+    return np.concatenate([_migration_batch(placeholders), real])
+
+
+def _migration_batch(count: int) -> np.ndarray:
+    """`count` sorted createdAt of the migration batch, spread over its seconds by their weights.
+
+    Apportioned, not drawn: the random stream, and so every other column, stays as it was.
+    """
+    seconds = np.array([second for second, _ in PLACEHOLDER_SECONDS], dtype=np.int64)
+    bounds = np.round(np.cumsum([0.0, *weights(PLACEHOLDER_SECONDS)]) * count).astype(np.int64)
+    return PLACEHOLDER_CREATED + np.repeat(seconds, np.diff(bounds))
 
 
 def generate(

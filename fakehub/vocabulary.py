@@ -7,9 +7,12 @@ mathtext, spreadsheet formulas, right-to-left text and very long strings.
 
 from typing import Final
 
-# Seconds since the epoch of 2022-03-02T23:29:04Z: the createdAt (and _id time) of repos migrated
-# before the Hub recorded creation dates.
+# Seconds since the epoch of 2022-03-02T23:29:04Z: the first createdAt (and _id time) of the batch
+# of repos migrated before the Hub recorded creation dates.
 PLACEHOLDER_CREATED: Final = 1_646_263_744
+# The batch's spread over that minute: (seconds after PLACEHOLDER_CREATED, weight). Real responses
+# show 23:29:04, 23:29:05 and 23:29:22; most of the batch sits in its first seconds.
+PLACEHOLDER_SECONDS: Final = ((0, 55), (1, 25), (2, 6), (7, 4), (18, 10))
 # 2022-03-03T00:00:00Z: real creation dates start after the migration.
 FIRST_REAL_CREATED: Final = 1_646_265_600
 # 2026-11-01T00:00:00Z: "now" on day 0 of the synthetic Hub.

@@ -6,9 +6,6 @@ exercises the real command, settings, exit status and files, exactly as a user d
 
 from __future__ import annotations
 
-import csv
-import gzip
-import hashlib
 import json
 import os
 import subprocess
@@ -19,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from hfcrawler.layout import read_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,58 +94,4 @@ def crawl(
 
 def read_partition(path: Path) -> list[dict]:
     """Every record of a published partition, in file order."""
-    manifest = json.loads((path / "manifest.json").read_text())
-    records = []
-    for part in manifest["parts"]:
-        with gzip.open(path / part["name"], "rt", encoding="utf-8") as fh:
-            records += [json.loads(line) for line in fh]
-    return records
-
-
-def write_partition(
-    data: Path, repo_type: str, day: str, records: list[dict], status: str = "complete"
-) -> Path:
-    """Write records as a published partition of the snapshot store, with its manifest."""
-    partition = data / "snapshots" / repo_type / f"date={day}"
-    partition.mkdir(parents=True, exist_ok=True)
-    body = gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode())
-    (partition / "part-00000.jsonl.gz").write_bytes(body)
-    manifest = {
-        "repo_type": repo_type,
-        "date": day,
-        "status": status,
-        "counts": {"records": len(records), "rejected": 0, "duplicates": 0},
-        "parts": [
-            {
-                "name": "part-00000.jsonl.gz",
-                "records": len(records),
-                "sha256": hashlib.sha256(body).hexdigest(),
-            }
-        ],
-    }
-    (partition / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return partition
-
-
-def run_analysis(
-    *arguments: str, cwd: Path, data_env: Path | None = None
-) -> subprocess.CompletedProcess:
-    """Run ``python -m analysis`` as a user would, with a minimal environment."""
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    if data_env is not None:
-        env["HFCRAWLER_DATA"] = str(data_env)
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", *arguments],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
-
-
-def csv_rows(report: Path, name: str) -> list[dict[str, str]]:
-    """The rows of one of a report's CSV tables."""
-    with (report / "tables" / f"{name}.csv").open(encoding="utf-8", newline="") as stream:
-        return list(csv.DictReader(stream))
+    return list(read_records(path))

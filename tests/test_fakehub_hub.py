@@ -6,7 +6,8 @@ import pytest
 from fakehub.hub import SyntheticHub
 from fakehub.vocabulary import HOSTILE_STRINGS
 
-PLACEHOLDER = "2022-03-02T23:29:04.000Z"
+# The 2022-03-02 migration batch: its createdAt are spread over seconds of one minute.
+MIGRATION_BATCH = re.compile(r"2022-03-02T23:29:\d\d\.000Z")
 REPO_ID = re.compile(r"([A-Za-z0-9_.-]+/)?[A-Za-z0-9_.-]+")
 
 
@@ -55,7 +56,11 @@ def test_the_population_is_skewed_like_the_hub(hub: SyntheticHub, models: list[d
     assert 0.25 < sum(m["library_name"] is None for m in models) / count < 0.42
     unlicensed = sum(not any(t.startswith("license:") for t in m["tags"]) for m in models)
     assert 0.25 < unlicensed / count < 0.42
-    assert 0.08 < sum(m["createdAt"] == PLACEHOLDER for m in models) / count < 0.16
+    batch = [m["createdAt"] for m in models if MIGRATION_BATCH.fullmatch(m["createdAt"])]
+    assert 0.08 < len(batch) / count < 0.16
+    seconds = Counter(created[17:19] for created in batch)
+    assert {"04", "05", "22"} <= set(seconds)
+    assert seconds.most_common(1)[0][0] == "04"
     assert sum(m["downloadsAllTime"] == 0 for m in models) / count > 0.2
     assert any((m["downloadsAllTime"] or 0) > 2**31 for m in models)
     assert all((m["downloads"] or 0) <= (m["downloadsAllTime"] or 0) for m in models)

@@ -1,0 +1,228 @@
+"""The history's result tables by CSV name, from the digests of its snapshots and its intervals,
+and its part of summary.json.
+
+Every rate is per day over the real interval between two snapshots, so a missing day widens an
+interval instead of counting as zero. Downloads here are downloadsAllTime differences (see
+analysis.history.intervals), except the concentration over time, which is computed on each
+snapshot's 30-day `downloads`, as in the single-snapshot report.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from analysis.defaults import HISTORY_MODELS, VELOCITY_WINDOWS
+from analysis.history.digests import Digest
+from analysis.history.intervals import FAMILY, Interval
+from analysis.history.rankings import Velocity
+from analysis.history.timeline import Timeline
+
+LINEAGE_COLUMNS = ["finetune", "adapter", "quantized", "merge", "unspecified", "derivatives"]
+
+
+def _rate(amount: int, days: int) -> float:
+    return amount / days if days else 0.0
+
+
+def snapshots(digests: list[Digest]) -> pd.DataFrame:
+    """Totals and concentration of 30-day downloads per snapshot date."""
+    return pd.DataFrame(
+        [{"date": digest.day.isoformat(), **digest.totals} for digest in digests],
+        columns=["date", "models", "downloads_30d", "downloads_all_time", "gini", "top_1%_share"],
+    )
+
+
+def gaps(line: Timeline) -> pd.DataFrame:
+    """Each run of days without a complete partition, between the snapshots around it."""
+    return pd.DataFrame(
+        [
+            {
+                "after": gap.after.isoformat(),
+                "before": gap.before.isoformat(),
+                "missing_days": len(gap.missing),
+                "missing": " ".join(day.isoformat() for day in gap.missing),
+            }
+            for gap in line.gaps
+        ],
+        columns=["after", "before", "missing_days", "missing"],
+    )
+
+
+def skipped(line: Timeline) -> pd.DataFrame:
+    """The partitions of the range that are not complete, and why."""
+    return pd.DataFrame(
+        [{"partition": s.name, "reason": s.reason} for s in line.skipped],
+        columns=["partition", "reason"],
+    )
+
+
+def intervals(spans: list[Interval]) -> pd.DataFrame:
+    """Models, churn and downloads gained per interval, with per-day rates."""
+    rows = []
+    for span in spans:
+        totals = span.totals
+        rows.append(
+            {
+                "start": span.start.isoformat(),
+                "end": span.end.isoformat(),
+                "days": span.days,
+                "models_start": totals["models_start"],
+                "models_end": totals["models_end"],
+                "continuing": totals["continuing"],
+                "created": totals["created"],
+                "deleted": totals["deleted"],
+                "downloads_gained": totals["gained"],
+                "downloads_per_day": _rate(totals["gained"], span.days),
+                "anomalies": totals["anomalies"],
+                "without_counts": totals["without_counts"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _span(span: Interval) -> dict[str, object]:
+    return {"start": span.start.isoformat(), "end": span.end.isoformat(), "days": span.days}
+
+
+def churn(spans: list[Interval]) -> pd.DataFrame:
+    """Models created and deleted per interval and modality, in total and per day."""
+    rows = [
+        {
+            **_span(span),
+            "modality": modality,
+            "created": span.totals["created_by_modality"].get(modality, 0),
+            "deleted": span.totals["deleted_by_modality"].get(modality, 0),
+        }
+        for span in spans
+        for modality in sorted(
+            set(span.totals["created_by_modality"]) | set(span.totals["deleted_by_modality"])
+        )
+    ]
+    frame = pd.DataFrame(rows, columns=["start", "end", "days", "modality", "created", "deleted"])
+    frame["created_per_day"] = frame["created"] / frame["days"]
+    frame["deleted_per_day"] = frame["deleted"] / frame["days"]
+    return frame
+
+
+def shares(spans: list[Interval], dimension: str) -> pd.DataFrame:
+    """Per interval and value of `dimension` (modality, pipeline_tag or library_name): downloads
+    gained and models created, and their shares of the interval's totals."""
+    gained_key, created_key = f"gained_by_{dimension}", f"created_by_{dimension}"
+    rows = [
+        {
+            **_span(span),
+            dimension: label,
+            "downloads_gained": span.totals[gained_key].get(label, 0),
+            "created": span.totals[created_key].get(label, 0),
+        }
+        for span in spans
+        for label in sorted(set(span.totals[gained_key]) | set(span.totals[created_key]))
+    ]
+    columns = ["start", "end", "days", dimension, "downloads_gained", "created"]
+    frame = pd.DataFrame(rows, columns=columns)
+    per_interval = frame.groupby("start")[["downloads_gained", "created"]].transform("sum")
+    frame.insert(5, "downloads_per_day", frame["downloads_gained"] / frame["days"])
+    # An interval without any gain or creation has shares of zero, not undefined ones.
+    frame.insert(
+        6,
+        "downloads_share",
+        (frame["downloads_gained"] / per_interval["downloads_gained"]).fillna(0.0),
+    )
+    frame["created_share"] = (frame["created"] / per_interval["created"]).fillna(0.0)
+    return frame
+
+
+def anomalies(spans: list[Interval]) -> pd.DataFrame:
+    """Every model whose downloadsAllTime went down in an interval (left out of the gains)."""
+    frames = [
+        span.anomalies().to_pandas().assign(start=span.start.isoformat(), end=span.end.isoformat())
+        for span in spans
+    ]
+    columns = ["start", "end", "id", "before", "after"]
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "difference"])
+    frame = pd.concat(frames, ignore_index=True)[columns]
+    frame["difference"] = frame["after"] - frame["before"]
+    return frame
+
+
+def lineage(digests: list[Digest], top: int) -> pd.DataFrame:
+    """Derivatives by relation over time for the `top` base models of the latest snapshot."""
+    leaders = list(digests[-1].lineage["base_model"].head(top))
+    frames = []
+    for digest in digests:
+        chosen = digest.lineage[digest.lineage["base_model"].isin(leaders)]
+        chosen = chosen.set_index("base_model").reindex(leaders, fill_value=0)
+        day = digest.day.isoformat()
+        frames.append(chosen.rename_axis("base_model").reset_index().assign(date=day))
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["date", "base_model", *LINEAGE_COLUMNS]].astype(
+        dict.fromkeys(LINEAGE_COLUMNS, "int64")
+    )
+
+
+def history_frames(line: Timeline, digests: list[Digest], spans: list[Interval]) -> dict[str, Any]:
+    """The tables of the snapshots and the intervals of `line`, by CSV name."""
+    return {
+        "history_snapshots": snapshots(digests),
+        "history_gaps": gaps(line),
+        "history_skipped": skipped(line),
+        "history_intervals": intervals(spans),
+        "history_churn": churn(spans),
+        "history_modalities": shares(spans, "modality"),
+        "history_tasks": shares(spans, "pipeline_tag"),
+        "history_libraries": shares(spans, "library_name"),
+        "history_anomalies": anomalies(spans),
+        "history_lineage": lineage(digests, HISTORY_MODELS),
+    }
+
+
+# The CSV names of the velocity's rankings and series, by key (what is ranked).
+_VELOCITY_NAMES = {
+    "id": ("velocity_models", "velocity_series"),
+    "author": ("velocity_authors", "velocity_series_authors"),
+    FAMILY: ("velocity_families", "velocity_series_families"),
+}
+
+
+def velocity_frames(velocity: Velocity) -> dict[str, pd.DataFrame]:
+    """The rankings and daily series of `velocity` (models and authors, or families) by CSV name."""
+    frames = {}
+    for key, ranked in velocity.rankings.items():
+        ranking, series = _VELOCITY_NAMES[key]
+        frames[ranking] = ranked
+        frames[series] = velocity.series[key]
+    return frames
+
+
+def _windows(table: pd.DataFrame) -> dict[str, dict[str, Any] | None]:
+    """The dates each velocity window really covers (None when no interval fits in it)."""
+    latest = date.fromisoformat(table["end"].iloc[-1])
+    covered: dict[str, dict[str, Any] | None] = {}
+    for days in VELOCITY_WINDOWS:
+        starts = [
+            start for start in table["start"] if (latest - date.fromisoformat(start)).days <= days
+        ]
+        covered[f"{days}_days"] = (
+            {"start": starts[0], "end": latest.isoformat(), "intervals": len(starts)}
+            if starts
+            else None
+        )
+    return covered
+
+
+def summary(line: Timeline, frames: dict[str, pd.DataFrame], named: list[str]) -> dict[str, Any]:
+    """The history's part of summary.json; `named` are the models the user asked to follow."""
+    followed = set(frames["model_history"]["id"])
+    return {
+        "snapshots": [p.day.isoformat() for p in line.partitions],
+        "skipped_partitions": [{"name": s.name, "reason": s.reason} for s in line.skipped],
+        "missing_days": [day.isoformat() for gap in line.gaps for day in gap.missing],
+        "intervals": len(line.partitions) - 1,
+        "anomalies": len(frames["history_anomalies"]),
+        "models_not_found": [model for model in named if model not in followed],
+        "velocity_windows": _windows(frames["history_intervals"]),
+    }

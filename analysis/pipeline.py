@@ -1,0 +1,208 @@
+"""The steps of a run, in order, on the partitions and the worker pool analysis.run chose.
+
+1. Compact (and verify) the analysed partition and those of the history's range that are not
+   cached yet (analysis.store.compact); a damaged one is left out of the history, and the run
+   stops if it is the analysed one.
+2. With two sound snapshots or more in the range, the history: the missing digests and intervals
+   are computed on the workers, each once, beside the history of the followed models; then one
+   worker walks the intervals for the velocity of models and authors while this process builds
+   the other tables and the workers draw their charts.
+3. Tally the snapshot (analysis.snapshot.tallies); the tallies wait for the walk, beside which
+   they would take a 2.7M-model run past 2 GB.
+4. Draw the report's charts on the workers while this process writes the CSV tables, then
+   summary.json and the page (analysis.render).
+
+Every result is handed on from the job that computed it; the caches on disk are read back only by
+later runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, as_completed
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.defaults import HISTORY_MODELS, VELOCITY_TOP, VELOCITY_WINDOWS
+from analysis.history import tables
+from analysis.history.digests import digest
+from analysis.history.families import family_velocity
+from analysis.history.followed import follow
+from analysis.history.intervals import interval
+from analysis.history.timeline import Timeline, timeline
+from analysis.history.walk import velocities
+from analysis.render import charts
+from analysis.render.catalogue import author_charts, snapshot_charts
+from analysis.render.chart import Chart
+from analysis.render.csv_files import write_csv
+from analysis.render.history_catalogue import history_section_charts
+from analysis.render.report import HistoryReport, profiles_label, profiles_note, write_report
+from analysis.snapshot.tallies import Tally, combine, tally_jobs
+from analysis.store.compact import CachedPartition, compact
+from analysis.store.partitions import (
+    DamagedPartitionError,
+    Partition,
+    PartitionScan,
+    SkippedPartition,
+)
+from analysis.store.profiles import Profiles, load_profiles
+from analysis.store.repo_types import REPO_TYPES
+from hfcrawler.layout import DataLayout
+
+
+@dataclass(frozen=True)
+class _History:
+    """The history's report, and the jobs drawing its charts."""
+
+    report: HistoryReport
+    drawn: list[Future[None]]
+
+
+def _results(jobs: Iterable[Future[Any]]) -> None:
+    """Wait for `jobs`; the first to fail raises, and the others are cancelled."""
+    jobs = list(jobs)
+    try:
+        for job in as_completed(jobs):
+            job.result()
+    finally:
+        for job in jobs:
+            job.cancel()
+
+
+def _damaged_error(
+    chosen: Partition, found: PartitionScan, damaged: list[SkippedPartition]
+) -> DamagedPartitionError:
+    reason = next(s.reason for s in damaged if s.name == chosen.path.name)
+    sound = [p.day.isoformat() for p in found.complete if p.day < chosen.day]
+    other = f"the latest sound one before it is {sound[-1]}" if sound else "no earlier one is sound"
+    message = (
+        f"the {chosen.repo_type} partition {chosen.path.name} is {reason}; it is not"
+        f" analysed. Choose another day with --date ({other})."
+    )
+    return DamagedPartitionError(message, damaged)
+
+
+class Pipeline:
+    """The steps of one run on `repo_type`, writing the report into `report_dir` on `pool`;
+    `models` are the models the user asked to follow."""
+
+    def __init__(
+        self,
+        layout: DataLayout,
+        repo_type: str,
+        pool: Executor,
+        report_dir: Path,
+        models: list[str],
+    ) -> None:
+        self.layout = layout
+        self.repo_type = REPO_TYPES[repo_type]
+        self.pool = pool
+        self.models = models
+        self.report_dir = report_dir
+        self.charts_dir = report_dir / "charts"
+        self.tables_dir = report_dir / "tables"
+
+    def run(
+        self, found: PartitionScan, chosen: Partition, since: date | None, until: date
+    ) -> list[SkippedPartition]:
+        """Analyse `chosen`, and the history of the partitions `found` from `since` to `until`;
+        return the partitions left out as damaged."""
+        line = timeline(found, since, until)
+        profiles = load_profiles(self.layout, chosen.day)
+        compaction = compact(self.layout, self.repo_type, [chosen, *line.partitions], self.pool)
+        found = found.without(compaction.damaged)
+        damaged = [*profiles.damaged, *(s for s in found.skipped if s.damaged)]
+        if chosen.day not in compaction.caches:
+            raise _damaged_error(chosen, found, damaged)
+        # The range again, its damaged partitions now gaps like the days never crawled.
+        line = timeline(found, since, until)
+        self.charts_dir.mkdir(parents=True)
+        self.tables_dir.mkdir()
+        jobs = tally_jobs(self.repo_type, compaction.caches[chosen.day].directory, profiles)
+        history = None
+        if len(line.partitions) >= 2:
+            snapshots = [compaction.caches[p.day] for p in line.partitions]
+            history, tallied = self._history(line, snapshots, jobs)
+        else:
+            tallied = [self.pool.submit(job) for job in jobs]
+        self._report(chosen, [*found.skipped, *profiles.damaged], profiles, tallied, history)
+        return damaged
+
+    def _draw(self, chart_list: list[Chart], frames: dict[str, pd.DataFrame]) -> list[Future[None]]:
+        """Start drawing each of `chart_list` on the workers."""
+        return [self.pool.submit(chart.drawing(frames, self.report_dir)) for chart in chart_list]
+
+    def _write_tables(self, frames: dict[str, pd.DataFrame]) -> None:
+        for name, frame in frames.items():
+            write_csv(frame, self.tables_dir / f"{name}.csv")
+
+    def _history(
+        self, line: Timeline, snapshots: list[CachedPartition], queued: list[Callable[[], Tally]]
+    ) -> tuple[_History, list[Future[Tally]]]:
+        """The history of `snapshots` (its report, and the jobs drawing its charts), and the
+        `queued` tally jobs, started once the walk is done."""
+        history_dir = self.layout.history(self.repo_type.name)
+        # Independent of each other: a cold history keeps both workers busy.
+        spanning = [
+            self.pool.submit(interval, history_dir, start, end)
+            for start, end in pairwise(snapshots)
+        ]
+        digesting = [self.pool.submit(digest, history_dir, snapshot) for snapshot in snapshots]
+        following = self.pool.submit(follow, snapshots, HISTORY_MODELS, self.models)
+        _results([*spanning, *digesting])
+        spans = [job.result() for job in spanning]
+        walking = self.pool.submit(
+            velocities,
+            spans,
+            snapshots[-1].directory,
+            VELOCITY_WINDOWS,
+            VELOCITY_TOP,
+            HISTORY_MODELS,
+        )
+        families = family_velocity(spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS)
+        frames = tables.history_frames(line, [job.result() for job in digesting], spans)
+        frames |= tables.velocity_frames(families)
+        chart_list = history_section_charts(line)
+        drawn = self._draw([c for c in chart_list if c.ready(frames)], frames)
+        _results([walking, following])
+        # Only now: beside the walk (1.2 GB on 2.7M models) a tally would take the run past 2 GB.
+        tallied = [self.pool.submit(job) for job in queued]
+        waiting = [c for c in chart_list if not c.ready(frames)]
+        frames |= tables.velocity_frames(walking.result()) | following.result()
+        drawn += self._draw(waiting, frames)
+        self._write_tables(frames)
+        summary = tables.summary(line, frames, self.models)
+        return _History(HistoryReport(line, frames, chart_list, summary), drawn), tallied
+
+    def _report(
+        self,
+        chosen: Partition,
+        skipped: list[SkippedPartition],
+        profiles: Profiles,
+        tallied: list[Future[Tally]],
+        history: _History | None,
+    ) -> None:
+        """Draw the snapshot's charts, write its tables, wait for every chart, write the page."""
+        warming = self.pool.submit(charts.prepare)
+        frames, density, headline = combine([job.result() for job in tallied])
+        authors = author_charts(profiles_note(profiles, chosen.day), profiles_label(profiles))
+        main = snapshot_charts(headline, density)
+        drawn = self._draw([*authors, *main], frames)
+        self._write_tables(frames)
+        _results([warming, *([] if history is None else history.drawn), *drawn])
+        write_report(
+            self.report_dir,
+            partition=chosen,
+            headline=headline,
+            frames=frames,
+            profiles=profiles,
+            skipped=skipped,
+            charts=main,
+            author_charts=authors,
+            history=None if history is None else history.report,
+        )

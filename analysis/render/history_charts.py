@@ -1,0 +1,185 @@
+"""Draw the history's charts (PNG, matplotlib's Agg canvas, like analysis.render.charts).
+
+Time runs on a real date axis, so a missing day shows as a wider step, never as a dip to zero; a
+rate that holds over an interval is drawn at the interval's end date. Labels from the Hub (model
+ids, base models) pass through `analysis.render.charts.safe_label`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.dates import ConciseDateFormatter, DayLocator
+from matplotlib.figure import Figure
+
+from analysis.history.tables import LINEAGE_COLUMNS
+from analysis.render.charts import ranking, safe_label, save
+
+_LINES = 10
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
+
+
+def _legend(axes: Axes, **options: Any) -> None:
+    """A legend of `axes`, when anything drawn there has a label (a quiet interval has none)."""
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(**options)
+
+
+def _date_axis(axes: Axes) -> None:
+    """Ticks on whole days (snapshots are daily), at most about ten of them."""
+    low, high = axes.get_xlim()
+    locator = DayLocator(interval=max(1, math.ceil((high - low) / 10)))
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.grid(alpha=0.3)
+
+
+def concentration(snapshots: pd.DataFrame, missing: list[str], path: Path) -> None:
+    """Gini and the top-1% share of 30-day downloads at each snapshot date; gaps shaded."""
+    figure = Figure(figsize=(10, 4.5), layout="constrained")
+    axes = figure.add_subplot()
+    days = _dates(snapshots["date"])
+    axes.plot(days, snapshots["gini"], marker="o", label="Gini among models")
+    axes.plot(days, snapshots["top_1%_share"], marker="s", label="share held by the top 1%")
+    for day in _dates(pd.Series(missing, dtype=str)):
+        axes.axvspan(day - np.timedelta64(12, "h"), day + np.timedelta64(12, "h"), color="0.9")
+    axes.set_ylim(0, 1)
+    axes.set_ylabel("of 30-day downloads")
+    axes.set_title("Concentration of downloads per snapshot (missing days shaded)")
+    axes.legend()
+    _date_axis(axes)
+    save(figure, path)
+
+
+def churn(frame: pd.DataFrame, path: Path) -> None:
+    """Models created (up) and deleted (down) per day of each interval, stacked by modality."""
+    figure = Figure(figsize=(10, 5), layout="constrained")
+    axes = figure.add_subplot()
+    ends = sorted(frame["end"].unique())
+    positions = np.arange(len(ends))
+    up, down = np.zeros(len(ends)), np.zeros(len(ends))
+    for modality, rows in frame.groupby("modality", sort=True):
+        rates = rows.set_index("end")[["created_per_day", "deleted_per_day"]]
+        per_end = rates.reindex(ends, fill_value=0.0)
+        created = per_end["created_per_day"].to_numpy(dtype=np.float64)
+        deleted = per_end["deleted_per_day"].to_numpy(dtype=np.float64)
+        bars = axes.bar(positions, created, bottom=up, label=safe_label(modality))
+        axes.bar(positions, -deleted, bottom=-down, color=bars.patches[0].get_facecolor())
+        up += created
+        down += deleted
+    axes.axhline(0, color="black", linewidth=0.8)
+    # Each bar is the interval ending on its date; at most about a dozen dates are written.
+    shown = positions[:: max(1, math.ceil(len(ends) / 12))]
+    axes.set_xticks(shown, labels=[ends[i] for i in shown], rotation=30, ha="right", fontsize=8)
+    axes.set_xlabel("interval ending on")
+    axes.set_ylabel("models per day (created above, deleted below)")
+    axes.set_title("Churn between snapshots, by modality")
+    _legend(axes, title="modality", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    axes.grid(axis="y", alpha=0.3)
+    save(figure, path)
+
+
+def _leaders(frame: pd.DataFrame, group: str, keep: int) -> pd.DataFrame:
+    """The ``keep`` groups with the most downloads gained overall; the rest become (others)."""
+    totals = frame.groupby(group)["downloads_gained"].sum().sort_values(ascending=False)
+    leaders = set(totals.index[:keep])
+    lumped = frame.assign(**{group: frame[group].where(frame[group].isin(leaders), "(others)")})
+    return lumped.groupby(["end", group], as_index=False)[
+        ["downloads_share", "created_share"]
+    ].sum()
+
+
+def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8) -> None:
+    """Shares of downloads gained and of models created per ``group``, per interval (stacked)."""
+    frame = _leaders(frame, group, keep)
+    figure = Figure(figsize=(10, 7), layout="constrained")
+    panels = figure.subplots(2, 1, sharex=True)
+    measures = {
+        "downloads_share": "share of downloads gained",
+        "created_share": "share of new models",
+    }
+    wide_frames = {
+        column: frame.pivot_table(index="end", columns=group, values=column, fill_value=0.0)
+        for column in measures
+    }
+    for axes, (column, label) in zip(panels, measures.items(), strict=True):
+        wide = wide_frames[column]
+        days = _dates(pd.Series(wide.index))
+        values = [wide[name].to_numpy(dtype=np.float64) for name in wide.columns]
+        labels = [safe_label(str(name)) for name in wide.columns]
+        if len(days) > 1:
+            axes.stackplot(days, values, labels=labels)
+        else:
+            bottom = 0.0
+            for value, name in zip(values, labels, strict=True):
+                axes.bar(days, value, bottom=bottom, label=name)
+                bottom += value
+        axes.set_ylim(0, 1)
+        axes.set_ylabel(label)
+        _date_axis(axes)
+    title = group.replace("_", " ")
+    _legend(panels[0], title=title, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    panels[0].set_title(f"Hype cycles: {title} shares per interval (at its end date)")
+    save(figure, path)
+
+
+def velocity(ranked: pd.DataFrame, path: Path, *, window_days: int, title: str, unit: str) -> None:
+    """The absolute ranking of models by downloads gained over the window of `window_days`."""
+    fastest = ranked[(ranked["window_days"] == window_days) & (ranked["ranking"] == "absolute")]
+    ranking(fastest, label="id", value="gained", title=title, unit=unit, path=path)
+
+
+def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> None:
+    """Downloads per day of each followed model (author, family), at each interval's end date."""
+    figure = Figure(figsize=(10, 5.5), layout="constrained")
+    axes = figure.add_subplot()
+    for name in list(dict.fromkeys(frame[key]))[:_LINES]:
+        rows = frame[frame[key] == name]
+        axes.plot(
+            _dates(rows["end"]),
+            rows["per_day"].astype("float64"),
+            marker="o",
+            label=safe_label(name),
+        )
+    axes.set_yscale("symlog", linthresh=1)
+    axes.set_ylabel("downloads per day (downloadsAllTime differences)")
+    axes.set_title(title)
+    _legend(axes, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _date_axis(axes)
+    save(figure, path)
+
+
+def lineage(frame: pd.DataFrame, path: Path) -> None:
+    """Derivatives of the top base models at each snapshot date, and how they relate to them."""
+    figure = Figure(figsize=(10, 8), layout="constrained")
+    per_base, per_relation = figure.subplots(2, 1, sharex=True)
+    for base, rows in frame.groupby("base_model", sort=False):
+        per_base.plot(_dates(rows["date"]), rows["derivatives"], marker="o", label=safe_label(base))
+    per_base.set_ylabel("derivative models (count)")
+    per_base.set_title("Derivatives of the top base models over time")
+    _legend(per_base, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    relations = [c for c in LINEAGE_COLUMNS if c != "derivatives" and c in frame.columns]
+    totals = frame.groupby("date", sort=True)[relations].sum()
+    days = _dates(pd.Series(totals.index))
+    values = [totals[r].to_numpy(dtype=np.float64) for r in relations]
+    if len(days) > 1:
+        per_relation.stackplot(days, values, labels=relations)
+    elif len(days) == 1:
+        bottom = 0.0
+        for value, name in zip(values, relations, strict=True):
+            per_relation.bar(days, value, bottom=bottom, label=name)
+            bottom += value
+    per_relation.set_ylabel("derivatives of those models (count)")
+    per_relation.set_title("The same derivatives by relation to their base")
+    _legend(per_relation, title="relation", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _date_axis(per_base)
+    _date_axis(per_relation)
+    save(figure, path)

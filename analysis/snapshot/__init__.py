@@ -1,0 +1,6 @@
+"""The snapshot: the tallies of one compacted snapshot, the tables and headline of its report.
+
+`tallies` splits the work into jobs for the workers, each reading only the cache columns it needs;
+`aggregates` holds the group-bys and rankings, `authorship` the organisations-vs-users split and
+`metrics` the concentration measures (Gini, Lorenz, top shares). It reads the store only.
+"""

@@ -1,0 +1,98 @@
+"""The repo types the analysis reads, each with its columns declared here and nowhere else.
+
+A repo type names its directory under `snapshots/` and declares the record fields the analysis
+reads (`fields`, with their types: DuckDB parses only these, so a field the analysis does not read
+can hold anything), the columns of its Parquet cache (`columns`: the fields, renamed, and what is
+derived from them by `derive`), and which of those have few distinct values (`dictionary`: stored
+as Parquet dictionaries). Every cache also holds `HASH_COLUMN`, a 64-bit hash of each id (DuckDB's
+`hash`) that lets the history match snapshots on integers rather than on millions of strings.
+
+Models are the one repo type analysed today; the authors partition is read for its profiles only
+(`PROFILE_FIELDS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from analysis.store.derive import derive_models
+from analysis.store.taxonomy import Taxonomy
+
+HASH_COLUMN = "id_hash"
+_TIMESTAMP = pa.timestamp("ms", tz="UTC")
+
+
+@dataclass(frozen=True)
+class RepoType:
+    """A repo type of the snapshot store and the columns the analysis keeps of it."""
+
+    name: str
+    fields: pa.Schema
+    columns: pa.Schema
+    dictionary: tuple[str, ...]
+    derive: Callable[[pa.RecordBatch | pa.Table, Taxonomy], list[pa.Array]]
+
+    @property
+    def cache_schema(self) -> pa.Schema:
+        """The columns of the Parquet cache, the id hash last."""
+        return self.columns.append(pa.field(HASH_COLUMN, pa.uint64()))
+
+    def derived(self, batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> pa.Table:
+        """Records (`fields`) as the cache's `columns`."""
+        return pa.Table.from_arrays(self.derive(batch, taxonomy), schema=self.columns)
+
+
+MODELS = RepoType(
+    name="models",
+    fields=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("createdAt", _TIMESTAMP),
+            ("downloads", pa.int64()),
+            ("downloadsAllTime", pa.int64()),
+            ("likes", pa.int64()),
+            ("pipeline_tag", pa.string()),
+            ("library_name", pa.string()),
+            ("tags", pa.list_(pa.string())),
+        ]
+    ),
+    columns=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("created_at", _TIMESTAMP),
+            ("downloads", pa.int64()),
+            ("downloads_all_time", pa.int64()),
+            ("likes", pa.int64()),
+            ("pipeline_tag", pa.string()),
+            ("library_name", pa.string()),
+            ("modality", pa.string()),
+            ("license", pa.string()),
+            ("base_models", pa.list_(pa.string())),
+            ("relation", pa.string()),
+        ]
+    ),
+    # Dictionary pages pay off only for columns with few distinct values; on ids they cost time.
+    dictionary=("author", "pipeline_tag", "library_name", "modality", "license", "relation"),
+    derive=derive_models,
+)
+
+# The repo types analysed, by the name of their directory.
+REPO_TYPES = {repo_type.name: repo_type for repo_type in (MODELS,)}
+
+# The authors partition: the profile fields the report shows, with an explicit schema so that a
+# reader never guesses a type from a hostile value.
+AUTHORS = "authors"
+PROFILE_FIELDS = pa.schema(
+    [
+        ("name", pa.string()),
+        ("kind", pa.string()),
+        ("fullname", pa.string()),
+        ("isVerified", pa.bool_()),
+        ("plan", pa.string()),
+    ]
+)

@@ -1,0 +1,138 @@
+"""The data directory's layout, defined once: where snapshots, attempts and caches live, and how a
+partition's manifest and records are read. Standard library only, so that the analysis, the tests
+and the benchmarks use it without Scrapy::
+
+    <data>/snapshots/<repo_type>/date=<YYYY-MM-DD>/part-00000.jsonl.gz   one gzip member per page
+    <data>/snapshots/<repo_type>/date=<YYYY-MM-DD>/manifest.json         status, counts, parts
+    <data>/snapshots/<repo_type>/date=<YYYY-MM-DD>/rejected.jsonl.gz
+    <data>/snapshots/<repo_type>/.attempt/                               the crawl in progress
+    <data>/snapshots/<repo_type>/.lock                                   held by its one crawl
+    <data>/cache/<repo_type>/date=<YYYY-MM-DD>/                          the analysis' Parquet cache
+    <data>/cache/history/<repo_type>/                                    the history's results
+
+A manifest lists its parts as `{"name", "records", "sha256"}`; `part_entry` makes such an entry
+and `write_manifest` writes one (the crawler, which must also fsync, writes its own).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+REPO_TYPES = ("models", "datasets", "spaces", "authors")
+SNAPSHOTS = "snapshots"
+CACHE = "cache"
+HISTORY = "history"
+ATTEMPT = ".attempt"
+LOCK = ".lock"
+MANIFEST = "manifest.json"
+REJECTED = "rejected.jsonl.gz"
+PARTITION_PREFIX = "date="
+# A partition's directory name; the date is checked against the calendar separately.
+PARTITION_NAME = re.compile(r"date=(\d{4}-\d{2}-\d{2})")
+
+
+def part_name(number: int) -> str:
+    """The file name of a partition's `number`-th part (from 0)."""
+    return f"part-{number:05d}.jsonl.gz"
+
+
+def partition_name(day: date | str) -> str:
+    """The directory name of the partition of `day`."""
+    return f"{PARTITION_PREFIX}{day if isinstance(day, str) else day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    """The paths under one data directory."""
+
+    root: Path
+
+    def snapshots(self, repo_type: str) -> Path:
+        """The directory of every partition and attempt of `repo_type`."""
+        return self.root / SNAPSHOTS / repo_type
+
+    def partition(self, repo_type: str, day: date | str) -> Path:
+        """The partition of `repo_type` dated `day`."""
+        return self.snapshots(repo_type) / partition_name(day)
+
+    def attempt(self, repo_type: str) -> Path:
+        """The crawl of `repo_type` in progress (never read by the analysis)."""
+        return self.snapshots(repo_type) / ATTEMPT
+
+    def lock(self, repo_type: str) -> Path:
+        """The file the one crawl of `repo_type` holds its lock on."""
+        return self.snapshots(repo_type) / LOCK
+
+    def caches(self) -> Path:
+        """Every cache of the analysis (safe to delete: it is rebuilt from the snapshots)."""
+        return self.root / CACHE
+
+    def cache(self, repo_type: str, day: date | str) -> Path:
+        """The analysis' Parquet cache of the partition of `repo_type` dated `day`."""
+        return self.caches() / repo_type / partition_name(day)
+
+    def history(self, repo_type: str) -> Path:
+        """The analysis' cached history results of `repo_type` (digests, intervals)."""
+        return self.caches() / HISTORY / repo_type
+
+
+class ManifestError(ValueError):
+    """A partition's manifest.json is missing, unreadable or not a JSON object."""
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """The manifest of the partition (or attempt) `directory`; ManifestError says why not."""
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"no {MANIFEST}"
+        raise ManifestError(msg) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        msg = f"unreadable {MANIFEST}: {error}"
+        raise ManifestError(msg) from None
+    if not isinstance(manifest, dict):
+        msg = f"{MANIFEST} is not an object"
+        raise ManifestError(msg)
+    return manifest
+
+
+def part_paths(directory: Path, manifest: dict[str, Any]) -> list[Path]:
+    """The part files of a partition, in the order its manifest lists them."""
+    return [directory / part["name"] for part in manifest["parts"]]
+
+
+def read_records(directory: Path) -> Iterator[dict[str, Any]]:
+    """Every record of a published partition, in file order."""
+    for path in part_paths(directory, read_manifest(directory)):
+        with gzip.open(path, "rt", encoding="utf-8") as stream:
+            for line in stream:
+                yield json.loads(line)
+
+
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def part_entry(path: Path, records: int) -> dict[str, Any]:
+    """A manifest's entry for the part file `path` holding `records` records."""
+    return {"name": path.name, "records": records, "sha256": file_sha256(path)}
+
+
+def write_manifest(directory: Path, manifest: dict[str, Any]) -> Path:
+    """Write `manifest` as the manifest.json of `directory`; return its path."""
+    path = directory / MANIFEST
+    path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return path
