@@ -18,12 +18,12 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import bench_analysis, bench_history
+from bench import bench_analysis, bench_history, bench_kills
 from bench.bench_crawl import CrawlOptions, Row, run_crawl_benchmarks
 
 OUT = Path(__file__).resolve().parent / "out"
 CRAWL = ("models", "together", "quota")
-NAMES = (*CRAWL, "crawl", "analysis", "history")
+NAMES = (*CRAWL, "crawl", "analysis", "history", "kills")
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -166,6 +166,9 @@ def main(argv: list[str] | None = None) -> None:
     if "history" in names:
         print("\nhistory benchmark (its own table):", flush=True)
         run_history(arguments)
+    if "kills" in names:
+        print("\nSIGKILL at random moments, then a rerun (its own lines):", flush=True)
+        bench_kills.main(["--trials", "5" if arguments.quick else "20"])
     print(f"\nbenchmarks took {time.perf_counter() - started:,.0f} s")
 
 
