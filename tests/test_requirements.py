@@ -1,4 +1,4 @@
-"""The requirements are split by where they run: each package imports only what its file installs."""
+"""Requirements split by where they run: each package imports only what its file installs."""
 
 from __future__ import annotations
 
@@ -17,6 +17,21 @@ _PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+)")
 FORBIDDEN = {
     "hfcrawler": ("pandas", "pyarrow", "duckdb", "matplotlib", "jinja2", "aiohttp"),
     "analysis": ("scrapy", "twisted", "itemadapter", "aiohttp", "scrapyd"),
+    # The Scrapyd client and the daily pipeline run their steps as commands: the standard library.
+    "scheduler": (
+        "scrapy",
+        "twisted",
+        "itemadapter",
+        "orjson",
+        "numpy",
+        "scrapyd",
+        "pandas",
+        "pyarrow",
+        "duckdb",
+        "matplotlib",
+        "jinja2",
+        "aiohttp",
+    ),
 }
 
 
@@ -33,7 +48,9 @@ def test_a_package_pinned_in_several_files_has_one_version() -> None:
     for path in sorted([*REQUIREMENTS.glob("*.txt"), ROOT / "requirements-dev.txt"]):
         for name, version in _pins(path).items():
             first = seen.setdefault(name, (version, path.name))
-            assert first[0] == version, f"{name}: {version} in {path.name}, {first[0]} in {first[1]}"
+            assert first[0] == version, (
+                f"{name}: {version} in {path.name}, {first[0]} in {first[1]}"
+            )
 
 
 def test_requirements_txt_installs_every_group() -> None:

@@ -143,7 +143,7 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
 
 def schedule(server: Scrapyd, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "hfcrawler.schedule", *args],
+        [sys.executable, "-m", "scheduler", *args],
         cwd=ROOT,
         env=server.env(),
         capture_output=True,
@@ -288,7 +288,7 @@ def test_scheduling_refuses_a_token_and_reports_scrapyd_errors(scrapyd: Scrapyd)
     assert "answered with an error: project 'elsewhere' not found" in project.stderr
 
     wrong = subprocess.run(
-        [sys.executable, "-m", "hfcrawler.schedule", "--status"],
+        [sys.executable, "-m", "scheduler", "--status"],
         cwd=ROOT,
         env={**scrapyd.env(), "SCRAPYD_PASSWORD": "wrong"},
         capture_output=True,
@@ -346,7 +346,7 @@ def test_schedule_commands_started_at_once_start_one_crawl(
     # Three pages a second apart keep the job queued or running while the others list the jobs.
     hub = fakehub("--models", "300", "--page-cap", "100", "--latency-page", "1")
     arguments = ["models", "--data", str(tmp_path), "--setting", f"HUB_ENDPOINT={hub.url}"]
-    command = [sys.executable, "-m", "hfcrawler.schedule", *arguments]
+    command = [sys.executable, "-m", "scheduler", *arguments]
     with slow_listing(scrapyd, delay=1.0) as proxy:
         env = {**scrapyd.env(), "SCRAPYD_URL": proxy.url}
         racers = [

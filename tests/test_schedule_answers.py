@@ -1,4 +1,4 @@
-"""``python -m hfcrawler.schedule`` against a Scrapyd that answers oddly: fields left out, long and
+"""``python -m scheduler`` against a Scrapyd that answers oddly: fields left out, long and
 hostile reasons in job logs, and settings whose names only look like secrets."""
 
 import json
@@ -12,8 +12,10 @@ import pytest
 from conftest import ROOT, base_env
 from scripted_server import Answer, Received, ScriptedServer
 
-from hfcrawler import schedule as schedule_command
-from hfcrawler.schedule import Scrapyd, ScrapydError, is_secret_setting, schedule_lock
+from scheduler import lock
+from scheduler.job_settings import is_secret_setting
+from scheduler.lock import schedule_lock
+from scheduler.scrapyd import Scrapyd, ScrapydError
 
 SPIDERS = ["authors", "datasets", "models", "spaces"]
 LONG_URL = "https://huggingface.co/api/models?sort=createdAt" + "".join(
@@ -57,7 +59,7 @@ def fake_scrapyd(jobs: dict, scheduled: dict[str, dict]):
 
 def schedule(url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "hfcrawler.schedule", *args],
+        [sys.executable, "-m", "scheduler", *args],
         cwd=ROOT,
         env=base_env(SCRAPYD_URL=url),
         capture_output=True,
@@ -90,11 +92,11 @@ def test_missing_fields_are_reported_per_spider_and_the_other_spiders_are_schedu
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
         (
-            "hfcrawler.schedule: refused models: Scrapyd lists a running job of it without a job "
+            "scheduler: refused models: Scrapyd lists a running job of it without a job "
             "id; a second crawl of the same listing would not be started"
         ),
         (
-            "hfcrawler.schedule: could not schedule datasets: schedule.json answered ok without "
+            "scheduler: could not schedule datasets: schedule.json answered ok without "
             f"a job id for job datasets-{today}-2: check listjobs.json before scheduling it again"
         ),
     ]
@@ -113,7 +115,7 @@ def test_a_live_job_without_a_spider_name_refuses_each_spider_with_the_reason(tm
         assert schedule_forms(scrapyd) == []
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"hfcrawler.schedule: refused {spider}: Scrapyd lists a pending job without a spider "
+        f"scheduler: refused {spider}: Scrapyd lists a pending job without a spider "
         f"name (job mystery), which may be a crawl of {spider}"
         for spider in ("models", "spaces")
     ]
@@ -124,7 +126,7 @@ def test_a_listjobs_answer_without_its_lists_is_an_error_for_each_spider(tmp_pat
         result = schedule(scrapyd.url, "models", "spaces", "--data", str(tmp_path))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"hfcrawler.schedule: could not schedule {spider}: listjobs.json answered without its "
+        f"scheduler: could not schedule {spider}: listjobs.json answered without its "
         "list of running jobs"
         for spider in ("models", "spaces")
     ]
@@ -158,9 +160,7 @@ def test_status_lines_are_short_single_lines_whatever_the_log_and_job_list_hold(
     assert len(models) < 400
     assert models.isprintable()
     assert datasets.split()[:2] == ["datasets", "none"]
-    assert result.stderr == (
-        "hfcrawler.schedule: listjobs.json lists 1 job(s) without a spider name\n"
-    )
+    assert result.stderr == ("scheduler: listjobs.json lists 1 job(s) without a spider name\n")
 
 
 @pytest.mark.parametrize(
@@ -204,7 +204,7 @@ def test_authors_budget_is_passed_to_the_job_and_a_hub_auth_setting_is_refused(t
 
 def test_the_schedule_lock_is_waited_for_within_its_bound(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    monkeypatch.setattr(schedule_command, "LOCK_WAIT", 0.0)
+    monkeypatch.setattr(lock, "LOCK_WAIT", 0.0)
     scrapyd = Scrapyd("http://127.0.0.1:9", "", "", "hfcrawler")
     with schedule_lock(scrapyd):
         assert stat.S_IMODE((tmp_path / "hfcrawler").stat().st_mode) == 0o700
