@@ -106,6 +106,9 @@ def test_missing_fields_are_reported_per_spider_and_the_other_spiders_are_schedu
         (["datasets"], [f"datasets-{today}-2"]),
         (["spaces"], [f"spaces-{today}"]),
     ]
+    # Three spiders named at once (one still running): each job keeps to a third of the quota.
+    for form in forms:
+        assert form["setting"] == ["HUB_QUOTA_SHARED_BY=3", f"DATA_DIR={tmp_path}"]
 
 
 def test_a_live_job_without_a_spider_name_refuses_each_spider_with_the_reason(tmp_path):
