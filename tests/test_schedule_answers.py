@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, base_env
 from scripted_server import Answer, Received, ScriptedServer
 
-from scheduler import lock
+from scheduler import jobs, lock
 from scheduler.job_settings import is_secret_setting
 from scheduler.lock import schedule_lock
 from scheduler.scrapyd import Scrapyd, ScrapydError
@@ -219,3 +219,54 @@ def test_the_schedule_lock_is_waited_for_within_its_bound(tmp_path, monkeypatch)
             pass
     with schedule_lock(scrapyd):
         pass
+
+
+def cancelling_scrapyd(signals_to_stop: dict[str, int | None], prevstate: dict[str, object]):
+    """A Scrapyd whose running job ``id`` of spider ``id.split('-')[0]`` ends after
+    ``signals_to_stop[id]`` cancels (None: never); cancel.json answers ``prevstate``."""
+    cancels: list[str] = []
+
+    def answer(request: Received) -> Answer:
+        path = urlsplit(request.path).path
+        if path == "/listspiders.json":
+            body = {"status": "ok", "spiders": SPIDERS}
+        elif path == "/listjobs.json":
+            states = {"pending": [], "running": [], "finished": []}
+            for jobid, needed in signals_to_stop.items():
+                ended = needed is not None and cancels.count(jobid) >= needed
+                entry = {"id": jobid, "spider": jobid.split("-")[0]}
+                states["finished" if ended else "running"].append(entry)
+            body = {"status": "ok", **states}
+        elif path == "/cancel.json":
+            jobid = parse_qs(request.body.decode())["job"][0]
+            cancels.append(jobid)
+            body = {"status": "ok", **prevstate}
+        else:
+            return Answer(404, b"{}")
+        return Answer(200, json.dumps(body).encode())
+
+    return answer, cancels
+
+
+def test_a_job_that_outlives_its_cancel_is_signalled_again_within_the_bound(monkeypatch):
+    monkeypatch.setattr(jobs, "CANCEL_WAIT", 0.4)
+    monkeypatch.setattr(jobs, "WAIT_POLL", 0.05)
+    answer, cancels = cancelling_scrapyd(
+        {"models-1": 2, "spaces-1": None}, {"prevstate": "running"}
+    )
+    with ScriptedServer(answer) as server:
+        done, problems = jobs.cancel(Scrapyd(server.url, "", "", "hfcrawler"), ["models", "spaces"])
+    assert cancels == ["models-1", "spaces-1", "models-1", "spaces-1"]
+    assert done == ["cancelled job models-1 of models (was running; it has ended)"]
+    assert problems == ["job spaces-1 of spaces is still running 0 s after it was cancelled"]
+
+
+def test_a_cancel_answer_without_the_previous_state_is_an_error():
+    answer, cancels = cancelling_scrapyd({"models-1": 1}, {})
+    with ScriptedServer(answer) as server:
+        result = schedule(server.url, "--cancel", "models")
+    assert cancels == ["models-1"]
+    assert result.returncode == 1
+    assert result.stderr == (
+        "scheduler: cancel.json answered ok without the job's previous state for job models-1\n"
+    )
