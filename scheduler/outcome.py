@@ -63,8 +63,8 @@ def judge(spider: str, job: Job | None, log: str | None) -> Report:
             spider,
             "failed",
             job,
-            "the job left no log or an empty one: it died before Scrapy started (is a requirement "
-            "missing from Scrapyd's environment? Scrapyd's own log has the traceback)",
+            "the job left no log or an empty one: it died before Scrapy started (cancelled then, "
+            "or a requirement missing from Scrapyd's environment? Scrapyd's own log says)",
         )
     verdict = last_verdict(log)
     closed = CLOSED_LINE.findall(log)
