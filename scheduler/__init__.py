@@ -9,5 +9,6 @@ Modules: :mod:`~scheduler.scrapyd` (Scrapyd's API, each answer checked),
 :mod:`~scheduler.connection` (which Scrapyd, with which credentials), :mod:`~scheduler.jobs` (job
 names, refusals, scheduling, waiting, cancelling), :mod:`~scheduler.lock` (one schedule command at
 a time per Scrapyd and project), :mod:`~scheduler.outcome` (what became of a job, from its log's
-verdict line), :mod:`~scheduler.job_settings` (the Scrapy settings a job may be given).
+verdict line), :mod:`~scheduler.job_settings` (the Scrapy settings a job may be given),
+:mod:`~scheduler.cli` and :mod:`~scheduler.daily` (the two commands).
 """

@@ -104,11 +104,11 @@ def say(lines: list[str], problems: list[str]) -> None:
         print(one_line(f"scheduler: {problem}"), file=sys.stderr, flush=True)
 
 
-def verdict(reports: list[Report], problems: list[str]) -> int:
+def exit_status(reports: list[Report], problems: list[str]) -> int:
     """The exit status of a run that ends with ``reports``."""
-    if problems or any(report.failed for report in reports):
+    if problems or any(each.failed for each in reports):
         return FAILED
-    return TIMED_OUT if any(report.live for report in reports) else OK
+    return TIMED_OUT if any(each.live for each in reports) else OK
 
 
 def run_schedule(scrapyd: Scrapyd, args: argparse.Namespace, settings: dict[str, str]) -> int:
@@ -120,8 +120,8 @@ def run_schedule(scrapyd: Scrapyd, args: argparse.Namespace, settings: dict[str,
     if not args.wait:
         return FAILED if problems else OK
     reports = wait_for_reports(scrapyd, scheduled, args.timeout)
-    say([report.line() for report in reports], [])
-    return verdict(reports, problems)
+    say([each.line() for each in reports], [])
+    return exit_status(reports, problems)
 
 
 def wait_for_reports(scrapyd: Scrapyd, scheduled: list[Scheduled], timeout: float) -> list[Report]:
@@ -130,21 +130,14 @@ def wait_for_reports(scrapyd: Scrapyd, scheduled: list[Scheduled], timeout: floa
     running = {job.id: job for job in live}
     reports = []
     for spider, jobid in scheduled:
-        if jobid in running:
-            reports.append(
-                Report(
-                    spider,
-                    running[jobid].state,
-                    running[jobid],
-                    f"still {running[jobid].state} after {timeout:.0f} s, left to run "
-                    "(--cancel stops it)",
-                )
-            )
-        elif (job := ended.get(jobid)) is None:
+        if (job := running.get(jobid)) is not None:
+            detail = f"still {job.state} after {timeout:.0f} s, left to run (--cancel stops it)"
+            reports.append(Report(spider, job.state, job, detail))
+        elif (job := ended.get(jobid)) is not None:
+            reports.append(report(scrapyd, spider, job))
+        else:
             gone = Job(jobid, spider, "finished")
             reports.append(Report(spider, "unknown", gone, "Scrapyd no longer lists the job"))
-        else:
-            reports.append(report(scrapyd, spider, job))
     return reports
 
 
@@ -156,10 +149,10 @@ def run_status(scrapyd: Scrapyd, args: argparse.Namespace) -> int:
         live = [job.id for job in latest if job and job.id and job.state != "finished"]
         wait_for(scrapyd, live, args.timeout)
     reports, problems = status(scrapyd, spiders)
-    say([report.line() for report in reports], problems)
-    if not args.wait:  # without waiting, a live job is where it should be
-        return FAILED if problems or any(report.failed for report in reports) else OK
-    return verdict(reports, problems)
+    say([each.line() for each in reports], problems)
+    code = exit_status(reports, problems)
+    # Without --wait, a job still pending or running is where it should be.
+    return OK if code == TIMED_OUT and not args.wait else code
 
 
 def main(argv: list[str] | None = None) -> int:

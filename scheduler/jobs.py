@@ -137,8 +137,8 @@ def wait_for(
                 listed.setdefault(job.id, job)
         live = [job for job in listed.values() if job.state != "finished"]
         if not live or time.monotonic() >= deadline:
-            ended = {jobid: listed.get(jobid) for jobid in jobids}
-            return {jobid: job for jobid, job in ended.items() if job not in live}, live
+            waiting = {job.id for job in live}
+            return {jobid: listed.get(jobid) for jobid in jobids if jobid not in waiting}, live
         time.sleep(min(WAIT_POLL, max(0.0, deadline - time.monotonic())))
 
 

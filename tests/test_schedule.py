@@ -433,6 +433,11 @@ def test_a_crawl_of_an_unreachable_hub_is_left_running_by_wait_and_stopped_by_ca
     assert " ".join(words).endswith("left to run (--cancel stops it)")
     scrapyd.wait(jobid, "running")
     assert "is already running" in schedule(scrapyd, "models", *arguments).stderr
+    # --status reports it running: fine without --wait, out of time with it.
+    assert schedule(scrapyd, "--status", "models").returncode == 0
+    followed = schedule(scrapyd, "--status", "models", "--wait", "--timeout", "1")
+    assert followed.returncode == 3
+    assert report_lines(followed)["models"][:4] == ["models", "running", "job", jobid]
 
     started = time.monotonic()
     cancelled = schedule(scrapyd, "--cancel", "models", "spaces")

@@ -1,6 +1,7 @@
 """``python -m scheduler`` against a Scrapyd that answers oddly: fields left out, long and
 hostile reasons in job logs, and settings whose names only look like secrets."""
 
+import base64
 import json
 import stat
 import subprocess
@@ -270,3 +271,29 @@ def test_a_cancel_answer_without_the_previous_state_is_an_error():
     assert result.stderr == (
         "scheduler: cancel.json answered ok without the job's previous state for job models-1\n"
     )
+
+
+def test_the_local_password_file_goes_only_to_the_local_scrapyd(tmp_path):
+    (tmp_path / "password").write_text("local-secret\n")
+    jobs = {"pending": [], "running": [], "finished": []}
+    env = {k: v for k, v in base_env().items() if not k.startswith("SCRAPYD_")}
+    with ScriptedServer(fake_scrapyd(jobs, {})) as server:
+        # The local Scrapyd, as `make scrapyd` leaves it: found by its port, with its password file.
+        env.update(SCRAPYD_HOME=str(tmp_path), SCRAPYD_PORT=server.url.rsplit(":", 1)[1])
+        for named_by_url in (False, True):
+            result = subprocess.run(
+                [sys.executable, "-m", "scheduler", "--status"],
+                cwd=ROOT,
+                env={**env, "SCRAPYD_URL": server.url} if named_by_url else env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            assert "local-secret" not in result.stdout + result.stderr
+            sent = {request.headers.get("Authorization") for request in server.requests}
+            server.requests.clear()
+            local = "Basic " + base64.b64encode(b"hfcrawler:local-secret").decode()
+            # The same server named by SCRAPYD_URL could be any server: the file is not sent.
+            assert sent == ({None} if named_by_url else {local})
