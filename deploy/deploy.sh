@@ -5,8 +5,9 @@
 #
 # Environment: SCRAPYD_URL (default http://127.0.0.1:$SCRAPYD_PORT, the local server of
 # `make scrapyd`), SCRAPYD_USERNAME (default hfcrawler), SCRAPYD_PASSWORD (for the local server,
-# default: the one kept in $SCRAPYD_HOME/password), SCRAPYD_PORT (default 6800), BIN (the
-# virtualenv's bin directory).
+# default: the one kept in $SCRAPYD_HOME/password, SCRAPYD_HOME defaulting to
+# ~/.local/share/hfcrawler/scrapyd), SCRAPYD_PORT (default 6800), BIN (the virtualenv's bin
+# directory). `python -m scheduler` finds Scrapyd and its credentials the same way.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -15,8 +16,9 @@ SCRAPYD_USERNAME=${SCRAPYD_USERNAME:-hfcrawler}
 if [ -z "${SCRAPYD_URL:-}" ]; then
     SCRAPYD_URL=http://127.0.0.1:${SCRAPYD_PORT:-6800}
     # The local server's generated password, never sent to a server named by SCRAPYD_URL.
-    if [ -z "${SCRAPYD_PASSWORD:-}" ] && [ -r "${SCRAPYD_HOME:-}/password" ]; then
-        SCRAPYD_PASSWORD=$(cat "$SCRAPYD_HOME/password")
+    password_file=${SCRAPYD_HOME:-$HOME/.local/share/hfcrawler/scrapyd}/password
+    if [ -z "${SCRAPYD_PASSWORD:-}" ] && [ -r "$password_file" ]; then
+        SCRAPYD_PASSWORD=$(cat "$password_file")
     fi
 fi
 # scrapy.cfg's deploy target reads these three.

@@ -32,10 +32,16 @@ if [ -z "${SCRAPYD_PASSWORD:-}" ]; then
     fi
     chmod 600 "$password_file"
     SCRAPYD_PASSWORD=$(cat "$password_file")
-    password_note="stored in $password_file"
+    # Never printed: terminals and CI logs are kept. `make deploy` and the scheduler read the file.
+    password_note="stored in $password_file (mode 600)"
+    schedule_env=
+    [ "$home" = "$HOME/.local/share/hfcrawler/scrapyd" ] || schedule_env="SCRAPYD_HOME=$home "
 else
-    password_note="from SCRAPYD_PASSWORD"
+    password_note="the one in SCRAPYD_PASSWORD"
+    schedule_env="SCRAPYD_PASSWORD=... "
 fi
+[ "$port" = 6800 ] || schedule_env="${schedule_env}SCRAPYD_PORT=$port "
+[ "$username" = hfcrawler ] || schedule_env="${schedule_env}SCRAPYD_USERNAME=$username "
 
 escape() { printf '%s' "$1" | sed 's/[\\|&]/\\&/g'; }
 sed -e "s|@SCRAPYD_HOME@|$(escape "$home")|g" -e "s|@SCRAPYD_PORT@|$(escape "$port")|g" \
@@ -44,10 +50,9 @@ sed -e "s|@SCRAPYD_HOME@|$(escape "$home")|g" -e "s|@SCRAPYD_PORT@|$(escape "$po
 cat <<MESSAGE
 Scrapyd for hfcrawler: http://127.0.0.1:$port/ (directory $home)
   username: $username
-  password: $SCRAPYD_PASSWORD ($password_note)
+  password: $password_note
 Deploy with \`make deploy\`, then schedule from the project directory with
-  SCRAPYD_URL=http://127.0.0.1:$port SCRAPYD_USERNAME=$username SCRAPYD_PASSWORD=... \\
-  .venv/bin/python -m hfcrawler.schedule models datasets spaces
+  ${schedule_env}.venv/bin/python -m scheduler models datasets spaces
 MESSAGE
 
 cd "$home"

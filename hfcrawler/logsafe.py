@@ -1,6 +1,6 @@
 """Log lines that strings from the server cannot forge.
 
-A job's log is all Scrapyd keeps of a crawl, and ``python -m hfcrawler.schedule --status`` reads
+A job's log is all Scrapyd keeps of a crawl, and ``python -m scheduler --status`` reads
 the crawl's verdict from it, so no string from the Hub may start a line there. :func:`one_line`
 escapes every character that is not printable — line breaks, control, bidi and unpaired surrogate
 characters — as ``\\uXXXX``; messages that quote the Hub use it where they are made. As a second

@@ -68,6 +68,9 @@ HUB_PAGE_VALUES_PER_ITEM = 1000
 HUB_QUOTA_RESERVE = 0
 # Share of a window's quota that may be used at once; the rest is spread over the window.
 HUB_QUOTA_BURST = 0.9
+# Processes crawling the same quota at once (separate Scrapyd jobs share no pacer): each counts
+# only 1/N of what the Hub reports left. `python -m scheduler` sets it for the jobs it starts.
+HUB_QUOTA_SHARED_BY = 1
 # Seconds added after a window's announced reset before using the new window, since ``t`` is
 # rounded to whole seconds (at most 2% of the window, so short windows are not wasted).
 HUB_RESET_MARGIN = 1.0

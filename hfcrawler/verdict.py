@@ -1,6 +1,6 @@
 """The crawl's verdict line: the last word of a job's log on whether its snapshot was published.
 
-Scrapyd says only that a job finished, so ``python -m hfcrawler.schedule --status`` reads the
+Scrapyd says only that a job finished, so ``python -m scheduler --status`` reads the
 verdict from the end of the job's log. It is written by the snapshot extension when the spider
 closes, as a JSON object on a line of its own from the ``hfcrawler.verdict`` logger::
 
@@ -9,7 +9,8 @@ closes, as a JSON object on a line of its own from the ``hfcrawler.verdict`` log
 and is read only where a line *starts* with that time stamp, logger and prefix. No string from
 the Hub can produce such a line: every value interpolated into a log message has its line breaks
 escaped (:mod:`hfcrawler.logsafe`), and the JSON is ASCII with its own escapes. The line follows
-Scrapy's default ``LOG_FORMAT`` and ``LOG_DATEFORMAT``, which the project keeps.
+Scrapy's default ``LOG_FORMAT`` and ``LOG_DATEFORMAT``, which the project keeps. This module uses
+the standard library only: the scheduler, which runs without Scrapy, reads the line with it.
 """
 
 from __future__ import annotations

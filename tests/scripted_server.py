@@ -1,7 +1,7 @@
 """A small hostile HTTP server for tests: each request is answered as the test's function says.
 
     with ScriptedServer(lambda request: Answer(400, b'{"error": "x"}')) as server:
-        server.url, server.requests   # requests: every (method, path, body) received, in order
+        server.url, server.requests   # every (method, path, body, headers) received, in order
 
 It runs in a thread of the test process on a free loopback port, so crawls and Scrapyd jobs in
 other processes reach it like any server.
@@ -21,6 +21,7 @@ class Received:
     method: str
     path: str
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class ScriptedServer:
                 self._reply(self.rfile.read(int(self.headers.get("Content-Length", 0))))
 
             def _reply(self, body: bytes) -> None:
-                received = Received(self.command, self.path, body)
+                received = Received(self.command, self.path, body, dict(self.headers))
                 server.requests.append(received)
                 answer = server.answer(received)
                 self.send_response(answer.status)

@@ -6,8 +6,9 @@ from conftest import crawl
 from scripted_server import Answer, ScriptedServer
 
 from fakehub.hub import SyntheticHub
-from hfcrawler.schedule import Job, judge
 from hfcrawler.verdict import last_verdict
+from scheduler.outcome import judge
+from scheduler.scrapyd import Job
 
 # A time no real log line of this test can carry.
 FORGED_TIME = "2001-01-01 00:00:00"

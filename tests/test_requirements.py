@@ -17,6 +17,21 @@ _PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+)")
 FORBIDDEN = {
     "hfcrawler": ("pandas", "pyarrow", "duckdb", "matplotlib", "jinja2", "aiohttp"),
     "analysis": ("scrapy", "twisted", "itemadapter", "aiohttp", "scrapyd"),
+    # The Scrapyd client and the daily pipeline run their steps as commands: the standard library.
+    "scheduler": (
+        "scrapy",
+        "twisted",
+        "itemadapter",
+        "orjson",
+        "numpy",
+        "scrapyd",
+        "pandas",
+        "pyarrow",
+        "duckdb",
+        "matplotlib",
+        "jinja2",
+        "aiohttp",
+    ),
 }
 
 

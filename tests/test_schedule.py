@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, base_env, read_partition
 from scripted_server import Answer, Received, ScriptedServer
+from test_daily import daily
 from test_log_verdict import FORGED_TIME, HOSTILE_ERROR
 
 from fakehub.hub import SyntheticHub
@@ -51,6 +52,12 @@ class Scrapyd:
             SCRAPYD_PASSWORD=self.password,
             HOME=str(self.home),
         )
+
+    def local_env(self) -> dict[str, str]:
+        """A fresh shell on this host: only where `make scrapyd` put Scrapyd, no credentials."""
+        env = {k: v for k, v in self.env().items() if k not in {"SCRAPYD_URL", "SCRAPYD_PASSWORD"}}
+        port = self.url.rsplit(":", 1)[1]
+        return {**env, "SCRAPYD_HOME": str(self.home), "SCRAPYD_PORT": port}
 
     def get(self, path: str) -> bytes:
         token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
@@ -115,6 +122,10 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
             except OSError:
                 assert time.monotonic() < deadline, "Scrapyd did not answer"
                 time.sleep(0.2)
+        # The script says where the password is, never what it is.
+        started = (home / "scrapyd.out").read_text()
+        assert f"password: stored in {home.resolve()}/password (mode 600)" in started
+        assert server.password not in started
 
         deployed = subprocess.run(
             ["sh", "deploy/deploy.sh"],
@@ -141,11 +152,13 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
         log.close()
 
 
-def schedule(server: Scrapyd, *args: str) -> subprocess.CompletedProcess:
+def schedule(
+    server: Scrapyd, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "hfcrawler.schedule", *args],
+        [sys.executable, "-m", "scheduler", *args],
         cwd=ROOT,
-        env=server.env(),
+        env=env or server.env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -288,7 +301,7 @@ def test_scheduling_refuses_a_token_and_reports_scrapyd_errors(scrapyd: Scrapyd)
     assert "answered with an error: project 'elsewhere' not found" in project.stderr
 
     wrong = subprocess.run(
-        [sys.executable, "-m", "hfcrawler.schedule", "--status"],
+        [sys.executable, "-m", "scheduler", "--status"],
         cwd=ROOT,
         env={**scrapyd.env(), "SCRAPYD_PASSWORD": "wrong"},
         capture_output=True,
@@ -346,7 +359,7 @@ def test_schedule_commands_started_at_once_start_one_crawl(
     # Three pages a second apart keep the job queued or running while the others list the jobs.
     hub = fakehub("--models", "300", "--page-cap", "100", "--latency-page", "1")
     arguments = ["models", "--data", str(tmp_path), "--setting", f"HUB_ENDPOINT={hub.url}"]
-    command = [sys.executable, "-m", "hfcrawler.schedule", *arguments]
+    command = [sys.executable, "-m", "scheduler", *arguments]
     with slow_listing(scrapyd, delay=1.0) as proxy:
         env = {**scrapyd.env(), "SCRAPYD_URL": proxy.url}
         racers = [
@@ -369,3 +382,128 @@ def test_schedule_commands_started_at_once_start_one_crawl(
     assert ids.count(jobid) == 1
     assert len(ids) == len(set(ids))
     scrapyd.wait(jobid, "finished")
+
+
+def report_lines(result: subprocess.CompletedProcess) -> dict[str, list[str]]:
+    """The report lines of ``--wait`` or ``--status``, split in words, by spider."""
+    return {
+        line.split()[0]: line.split()
+        for line in result.stdout.splitlines()
+        if not line.startswith(("scheduled ", "cancelled "))
+    }
+
+
+def test_wait_reports_each_job_by_outcome_with_the_local_password_file(
+    scrapyd: Scrapyd, fakehub, tmp_path: Path
+) -> None:
+    # Models has three pages and fails on the second; datasets has one page and publishes.
+    hub = fakehub(
+        "--models", "300", "--datasets", "50", "--page-cap", "100", "--fault", "error@2x*"
+    )
+    settings = [f"HUB_ENDPOINT={hub.url}", *FAST_FAILURE]
+    arguments = ["models", "datasets", "--wait", "--timeout", "60", "--data", str(tmp_path)]
+    arguments += [arg for setting in settings for arg in ("--setting", setting)]
+    # As in a fresh shell after `make scrapyd`: no SCRAPYD_URL and no password in the environment.
+    result = schedule(scrapyd, *arguments, env=scrapyd.local_env())
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert scrapyd.password not in result.stdout + result.stderr
+    scheduled = [line.split()[4] for line in result.stdout.splitlines() if "as job" in line]
+    assert len(scheduled) == 2
+    lines = report_lines(result)
+    assert lines["datasets"][:4] == ["datasets", "published", "job", scheduled[1]]
+    assert lines["models"][:4] == ["models", "failed", "job", scheduled[0]]
+    assert "page 2 (" in " ".join(lines["models"])
+    finished = {job["id"]: job for job in scrapyd.jobs()["finished"]}
+    assert set(scheduled) <= finished.keys()
+    (partition,) = (tmp_path / "snapshots" / "datasets").glob("date=*")
+    assert json.loads((partition / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_a_crawl_of_an_unreachable_hub_is_left_running_by_wait_and_stopped_by_cancel(
+    scrapyd: Scrapyd, tmp_path: Path
+) -> None:
+    # Without HUB_ENDPOINT the jobs go to the fixture's unreachable Hub and retry with backoff for
+    # many minutes, as a first schedule against the real Hub does on a machine without network.
+    arguments = ["--data", str(tmp_path)]
+    waited = schedule(scrapyd, "models", "--wait", "--timeout", "2", *arguments)
+    assert waited.returncode == 3, waited.stdout + waited.stderr
+    jobid = waited.stdout.split(" as job ")[1].split()[0]
+    words = report_lines(waited)["models"]
+    assert words[1] in {"pending", "running"}
+    assert " ".join(words).endswith("left to run (--cancel stops it)")
+    scrapyd.wait(jobid, "running")
+    assert "is already running" in schedule(scrapyd, "models", *arguments).stderr
+    # --status reports it running: fine without --wait, out of time with it.
+    assert schedule(scrapyd, "--status", "models").returncode == 0
+    followed = schedule(scrapyd, "--status", "models", "--wait", "--timeout", "1")
+    assert followed.returncode == 3
+    assert report_lines(followed)["models"][:4] == ["models", "running", "job", jobid]
+
+    started = time.monotonic()
+    cancelled = schedule(scrapyd, "--cancel", "models", "spaces")
+    assert cancelled.returncode == 0, cancelled.stdout + cancelled.stderr
+    assert cancelled.stdout.splitlines() == [
+        "spaces: no pending or running job to cancel",
+        f"cancelled job {jobid} of models (was running; it has ended)",
+    ]
+    assert time.monotonic() - started < 30
+    assert scrapyd.wait(jobid, "finished")
+    status = schedule(scrapyd, "--status", "models")
+    assert status.returncode == 1
+    assert report_lines(status)["models"][:4] == ["models", "failed", "job", jobid]
+    assert status.stdout.rstrip().endswith("[spider closed: shutdown]")
+
+    # The next schedule is accepted, and a pending or running job is cancelled alike.
+    rerun = scheduled_jobid(schedule(scrapyd, "models", *arguments))
+    assert rerun != jobid
+    cancelled = schedule(scrapyd, "--cancel", "models")
+    assert cancelled.returncode == 0, cancelled.stdout + cancelled.stderr
+    assert cancelled.stdout.startswith(f"cancelled job {rerun} of models (was ")
+    assert not [job for state in ("pending", "running") for job in scrapyd.jobs()[state]]
+
+
+def test_the_daily_pipeline_run_a_day_apart_adds_a_day_of_each_type_and_a_report(
+    scrapyd: Scrapyd, fakehub, tmp_path: Path
+) -> None:
+    sizes = {"models": 300, "datasets": 100, "spaces": 100}
+    hub = fakehub("--seed", "8", *(f"--{kind}={count}" for kind, count in sizes.items()))
+    truth = SyntheticHub(seed=8, **sizes)
+    data, reports = tmp_path / "data", tmp_path / "reports"
+    days = ["2026-11-28", "2026-11-29"]
+    # The first day in this host's processes, the next through Scrapyd: the same layout results.
+    for day, mode in zip(days, ([], ["--scrapyd"]), strict=True):
+        if day != days[0]:
+            with urllib.request.urlopen(
+                urllib.request.Request(f"{hub.url}/_fakehub/advance?days=1", method="POST"),
+                timeout=30,
+            ):
+                truth.advance(1)
+        result = daily(
+            *mode,
+            "--data",
+            str(data),
+            "--out",
+            str(reports),
+            "--setting",
+            f"HUB_ENDPOINT={hub.url}",
+            "--setting",
+            f"SNAPSHOT_DATE={day}",
+            env=scrapyd.local_env(),
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert result.stdout.splitlines()[-1] == (
+            "daily: every step done: listings, authors, analysis"
+        )
+        crawled_by = "python -m scheduler" if mode else "python -m scrapy crawl"
+        assert f"daily: listings: {crawled_by} models datasets spaces " in result.stdout
+        for kind in sizes:
+            partition = data / "snapshots" / kind / f"date={day}"
+            ids = sorted(record["id"] for record in read_partition(partition))
+            assert ids == sorted(record["id"] for record in truth.records(kind)), (kind, day)
+    assert scrapyd.password not in result.stdout + result.stderr
+    for kind in [*sizes, "authors"]:
+        published = sorted(path.name for path in (data / "snapshots" / kind).glob("date=*"))
+        assert published == [f"date={day}" for day in days], kind
+    summary = json.loads((reports / days[1] / "summary.json").read_text())
+    assert summary["history"]["snapshots"] == days
+    assert (reports / days[1] / "index.html").stat().st_size > 0

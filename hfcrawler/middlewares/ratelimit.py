@@ -7,7 +7,9 @@ quota is not slowed at all — and the rest is spread evenly until the window re
 ``HUB_RESET_MARGIN``. Requests still in flight are counted against what a response reports as
 left. This uses the whole quota without running into 429s. One
 :class:`Pacer` per Hub origin is shared by every spider in the process, so models, datasets and
-Spaces crawled together share one quota as the Hub counts it. A pacing wait of
+Spaces crawled together share one quota as the Hub counts it. Processes do not share a pacer: when
+``HUB_QUOTA_SHARED_BY`` processes (Scrapyd jobs) crawl at once, each counts only its share of
+what is left. A pacing wait of
 ``HUB_PACE_LOG_WAIT`` seconds or more is logged; one longer than ``HUB_RETRY_MAX_WAIT`` is not
 waited: the request gives up, saying what the headers asked for.
 
@@ -52,10 +54,11 @@ BOOKED = "hub_booked"  # the request holds a slot of its origin's pacer until it
 class Pacer:
     """The quota of one origin as last reported, and the time of the next free request slot."""
 
-    def __init__(self, reserve: int, margin: float, burst: float) -> None:
+    def __init__(self, reserve: int, margin: float, burst: float, shared_by: int = 1) -> None:
         self.reserve = reserve
         self.margin = margin
         self.burst = burst
+        self.shared_by = shared_by
         self.remaining: float | None = None
         self.reset_at = 0.0
         self.last_slot = 0.0
@@ -66,9 +69,10 @@ class Pacer:
     def observe(self, limit: RateLimit, now: float) -> None:
         """Take in a response's headers; requests still in flight are not in its count yet."""
         if limit.remaining is not None and limit.reset is not None:
-            self.remaining = limit.remaining - self.inflight
+            # Rounded down, so that processes that each book their share never book too many.
+            self.remaining = limit.remaining // self.shared_by - self.inflight
             self.reset_at = now + limit.reset
-        self.quota = limit.quota or self.quota
+        self.quota = limit.quota / self.shared_by if limit.quota else self.quota
         self.window = limit.window or self.window
 
     def settle(self) -> None:
@@ -116,6 +120,7 @@ class RateLimitMiddleware:
         self.reserve = settings.getint("HUB_QUOTA_RESERVE")
         self.margin = settings.getfloat("HUB_RESET_MARGIN")
         self.burst = settings.getfloat("HUB_QUOTA_BURST")
+        self.shared_by = settings.getint("HUB_QUOTA_SHARED_BY")
         self.base = settings.getfloat("HUB_BACKOFF_BASE")
         self.cap = settings.getfloat("HUB_BACKOFF_MAX")
         self.max_wait = settings.getfloat("HUB_RETRY_MAX_WAIT")
@@ -127,7 +132,9 @@ class RateLimitMiddleware:
         return cls(crawler)
 
     def pacer(self, url: str) -> Pacer:
-        return self.pacers.setdefault(origin(url), Pacer(self.reserve, self.margin, self.burst))
+        return self.pacers.setdefault(
+            origin(url), Pacer(self.reserve, self.margin, self.burst, self.shared_by)
+        )
 
     async def process_request(self, request: Request) -> None:
         pacer = self.pacer(request.url)
