@@ -23,7 +23,15 @@ def test_a_killed_crawl_resumes_into_the_exact_snapshot(fakehub, tmp_path, sig):
     victim = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    time.sleep(random.Random(sig).uniform(2.0, 3.5))  # somewhere in the middle of 40 pages
+    # Killed somewhere in the middle of the 40 pages: after the first checkpoint (however slow
+    # the machine is to start the crawl), then a random moment later.
+    state_file = tmp_path / "snapshots/models/.attempt/state.json"
+    deadline = time.monotonic() + 60
+    while not (state_file.exists() and json.loads(state_file.read_text() or "{}").get("pages")):
+        assert victim.poll() is None, "the crawl ended before its first checkpoint"
+        assert time.monotonic() < deadline, "no checkpoint within 60 s"
+        time.sleep(0.05)
+    time.sleep(random.Random(sig).uniform(0.2, 1.0))
     victim.send_signal(sig)
     _, stderr = victim.communicate(timeout=60)
     assert victim.returncode != 0
