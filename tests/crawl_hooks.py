@@ -1,7 +1,7 @@
 """Scrapy components for tests only, enabled in a crawl subprocess with ``-s`` (see the helpers).
 
 - :class:`KillAfterPublishStep`: the crawl SIGKILLs itself right after a publish step (a name
-  from :data:`hfcrawler.snapshot.PUBLISH_STEPS`), given in ``TEST_KILL_AFTER_STEP``.
+  from :data:`hfcrawler.store.PUBLISH_STEPS`), given in ``TEST_KILL_AFTER_STEP``.
 - :class:`FailingPipeline`: an item pipeline that raises on page ``TEST_FAIL_PAGE``, as a bug or
   an unexpected value anywhere in the pipelines would.
 
@@ -16,7 +16,7 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from hfcrawler.extensions.snapshot import publish_step
+from hfcrawler.extensions.publish import publish_step
 from hfcrawler.settings import EXTENSIONS, ITEM_PIPELINES
 
 if TYPE_CHECKING:

@@ -343,7 +343,7 @@ class ForgingServer(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         body = json.dumps(
-            {"error": "no\n2026-01-01 [hfcrawler.extensions.snapshot] INFO: Snapshot published: x"}
+            {"error": "no\n2026-01-01 [hfcrawler.extensions.publish] INFO: Snapshot published: x"}
         ).encode()
         self.send_response(403)
         self.send_header("Content-Type", "application/json")

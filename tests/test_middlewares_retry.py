@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from fakehub.hub import SyntheticHub
-from hfcrawler.base_spiders.snapshot import BODY, EXPECT
+from hfcrawler.base_spiders.spider import BODY, EXPECT
 from hfcrawler.middlewares import retry
 from hfcrawler.middlewares.retry import (
     MAX_ITEMS,

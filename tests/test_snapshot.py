@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from hfcrawler.sanity import SanityRules
-from hfcrawler.snapshot import (
+from hfcrawler.store import (
     Attempt,
     AttemptFailedError,
     AttemptLockedError,

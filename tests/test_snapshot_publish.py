@@ -10,7 +10,7 @@ from conftest import crawl, read_partition, write_partition
 from crawl_hooks import kill_after
 
 from fakehub.hub import SyntheticHub
-from hfcrawler.snapshot import PUBLISH_STEPS
+from hfcrawler.store import PUBLISH_STEPS
 
 HUB = ("--models", "600", "--seed", "11", "--page-cap", "200")
 DAY, NEXT_DAY = "2026-03-01", "2026-03-02"

@@ -7,7 +7,7 @@ from itemadapter import ItemAdapter
 
 from hfcrawler.idset import IdSet, id_hash
 from hfcrawler.items import AuthorRecord, ModelRecord, Rejection
-from hfcrawler.pipelines.snapshot import rejection_line
+from hfcrawler.pipelines.write import rejection_line
 from hfcrawler.validation import NOT_UNICODE, validate
 
 GOOD = {

@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from hfcrawler.base_spiders.snapshot import BODY, EXPECT, SnapshotSpider, http_error
+from hfcrawler.base_spiders.spider import BODY, EXPECT, SnapshotSpider, http_error
 from hfcrawler.headers import next_link
 from hfcrawler.hub import origin
 from hfcrawler.items import HubRecord, Rejection, SnapshotPage

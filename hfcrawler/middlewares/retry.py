@@ -32,7 +32,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import load_object
 
-from hfcrawler.base_spiders.snapshot import BODY, EXPECT
+from hfcrawler.base_spiders.spider import BODY, EXPECT
 from hfcrawler.messages import brief_url
 
 if TYPE_CHECKING:

@@ -6,11 +6,11 @@ or an integer past 64 bits) is rejected with the reason per field, never dropped
 themselves always serialize, escaping such strings (``\\ud800``) exactly as the Hub sent them.
 The whole page is serialized before anything is written, and written in one checkpoint, so a
 page is stored whole or not at all; an error while writing it fails the crawl (see
-:class:`~hfcrawler.extensions.snapshot.SnapshotExtension`). Along the way it notes which fields
+:class:`~hfcrawler.extensions.publish.PublishExtension`). Along the way it notes which fields
 asked for with ``expand`` had a value, for the sanity rules at publish.
 
-The attempt itself (files, checkpoints, publishing) is :class:`hfcrawler.snapshot.Attempt`,
-owned by the snapshot extension. Stats: ``hub/records``, ``snapshot/rejected``,
+The attempt itself (files, checkpoints, publishing) is :class:`hfcrawler.store.Attempt`,
+owned by the publishing extension. Stats: ``hub/records``, ``snapshot/rejected``,
 ``snapshot/rejected/<field>`` (for records that cannot be written).
 """
 
@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, Self
 
 import orjson
 
-from hfcrawler.extensions.snapshot import SnapshotExtension
+from hfcrawler.extensions.publish import PublishExtension
 from hfcrawler.items import Rejection, SnapshotPage
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from hfcrawler.snapshot import Attempt
+    from hfcrawler.store import Attempt
 
 _LINE = orjson.OPT_APPEND_NEWLINE
 
@@ -54,11 +54,11 @@ def unwritable(values: dict[str, Any]) -> Rejection:
     return Rejection(reason or {"record": "cannot be written as JSON"}, values)
 
 
-class SnapshotPipeline:
+class WritePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.snapshot = crawler.get_extension(SnapshotExtension)
+        self.snapshot = crawler.get_extension(PublishExtension)
         self.attempt: Attempt
 
     @classmethod

@@ -4,7 +4,7 @@ The decision is taken in ``spider_closed`` because only that signal knows the fi
 (``close_spider`` of pipelines runs before it). A partition is published only when the spider
 finished normally, the walk checkpointed its last page, nothing failed, and the sanity rules
 (:mod:`hfcrawler.sanity`) accept it; otherwise the attempt keeps a manifest saying why and waits
-to be resumed. Other components reach it with ``crawler.get_extension(SnapshotExtension)``.
+to be resumed. Other components reach it with ``crawler.get_extension(PublishExtension)``.
 
 An exception raised while processing or writing a page, in any item pipeline, fails the crawl
 at once (``item_error``): Scrapy would log it and carry on, and the next page's checkpoint would
@@ -38,7 +38,7 @@ from hfcrawler.hub import hub_endpoint
 from hfcrawler.items import SnapshotPage
 from hfcrawler.logsafe import one_line
 from hfcrawler.sanity import SanityRules
-from hfcrawler.snapshot import Attempt, AttemptLockedError, NotPublishableError, SnapshotStore
+from hfcrawler.store import Attempt, AttemptLockedError, NotPublishableError, SnapshotStore
 from hfcrawler.verdict import Verdict, log_verdict
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Sent with ``step`` (a name from hfcrawler.snapshot.PUBLISH_STEPS) once that step is durable.
+# Sent with ``step`` (a name from hfcrawler.store.PUBLISH_STEPS) once that step is durable.
 publish_step = object()
 
 # Stats that go into the manifest, under the manifest's names.
@@ -90,7 +90,7 @@ class Outcome:
     path: Path | None = None
 
 
-class SnapshotExtension:
+class PublishExtension:
     """Creates, publishes or abandons the snapshot attempt of the crawl."""
 
     def __init__(self, crawler: Crawler) -> None:
@@ -226,6 +226,6 @@ def _describe(reason: str, attempt: Attempt) -> str:
 
 
 def outcome_of(crawler: Crawler) -> Outcome | None:
-    """The outcome recorded by the crawler's snapshot extension, if it ran."""
-    extension: Any = crawler.get_extension(SnapshotExtension)
+    """The outcome recorded by the crawler's publishing extension, if it ran."""
+    extension: Any = crawler.get_extension(PublishExtension)
     return extension.outcome if extension else None

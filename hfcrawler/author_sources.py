@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from hfcrawler.snapshot import MANIFEST, SnapshotStore
+from hfcrawler.store import MANIFEST, SnapshotStore
 from hfcrawler.validation import InvalidValueError, namespace
 
 logger = logging.getLogger(__name__)

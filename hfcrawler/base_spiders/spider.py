@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import scrapy
 from scrapy.exceptions import CloseSpider
 
-from hfcrawler.extensions.snapshot import SnapshotExtension
+from hfcrawler.extensions.publish import PublishExtension
 from hfcrawler.hub import hub_endpoint, refuse_token_arguments
 from hfcrawler.logsafe import one_line
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from hfcrawler.items import Record
-    from hfcrawler.snapshot import Attempt
+    from hfcrawler.store import Attempt
 
 
 # Request meta keys shared with the retry middleware: the JSON type a 200 response must hold
@@ -70,9 +70,9 @@ class SnapshotSpider(scrapy.Spider):
         raise NotImplementedError
 
     @property
-    def snapshot(self) -> SnapshotExtension:
-        """The crawl's snapshot extension, which owns the attempt."""
-        return self.crawler.get_extension(SnapshotExtension)
+    def snapshot(self) -> PublishExtension:
+        """The crawl's publishing extension, which owns the attempt."""
+        return self.crawler.get_extension(PublishExtension)
 
     def attempt(self) -> Attempt | None:
         """The snapshot attempt, or None when it could not be opened (the extension says why)."""
