@@ -9,14 +9,9 @@ from scrapy import Request
 from scrapy.http import Response
 
 from fakehub.hub import SyntheticHub
-from hfcrawler.base_spiders.spider import BODY, EXPECT
+from hfcrawler.meta import BODY, EXPECT, MAX_ITEMS
 from hfcrawler.middlewares import retry
-from hfcrawler.middlewares.retry import (
-    MAX_ITEMS,
-    HubRetryMiddleware,
-    PageRefusedError,
-    json_values_at_most,
-)
+from hfcrawler.middlewares.retry import HubRetryMiddleware, PageRefusedError, json_values_at_most
 
 FAST = {"HUB_BACKOFF_BASE": 0.05, "HUB_BACKOFF_MAX": 0.5, "DOWNLOAD_TIMEOUT": 1}
 

@@ -27,10 +27,6 @@ if TYPE_CHECKING:
     from hfcrawler.store import Attempt
 
 
-# Request meta keys shared with the retry middleware: the JSON type a 200 response must hold
-# (list or dict; anything else is retried), and where its parsed body is handed over.
-EXPECT = "hub_expect"
-BODY = "hub_body"
 # Enough of a Hub error message to say what went wrong; the body itself may be anything.
 ERROR_MESSAGE_CHARS = 200
 

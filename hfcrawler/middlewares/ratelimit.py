@@ -36,7 +36,8 @@ from scrapy.utils.asyncio import sleep
 from hfcrawler.headers import RateLimit, retry_after
 from hfcrawler.hub import origin
 from hfcrawler.messages import brief_url
-from hfcrawler.middlewares.retry import WAITED, RetriesExhaustedError, retry_after_wait
+from hfcrawler.meta import BOOKED, THROTTLED, WAITED
+from hfcrawler.middlewares.retry import RetriesExhaustedError, retry_after_wait
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -44,9 +45,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
-
-THROTTLED = "hub_throttled"  # 429s met so far by this request
-BOOKED = "hub_booked"  # the request holds a slot of its origin's pacer until it comes back
 
 
 class Pacer:

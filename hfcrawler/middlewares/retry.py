@@ -2,12 +2,13 @@
 
 Retried: ``HUB_RETRY_HTTP_CODES`` (408 and 5xx), the exceptions of Scrapy's ``RETRY_EXCEPTIONS``
 (timeouts, refused or dropped connections, truncated transfers), and a 200 whose body is not the
-JSON the request expects (``meta["hub_expect"]``: an array for a listing page, an object for a
+JSON the request expects (``meta[EXPECT]``: an array for a listing page, an object for a
 profile), such as truncated JSON or an HTML error page. The first page is retried like any
-other. The parsed body is handed over in ``meta["hub_body"]`` so it is parsed only once.
+other. The parsed body is handed over in ``meta[BODY]`` so it is parsed only once. (The meta
+keys are those of :mod:`hfcrawler.meta`.)
 
 Not retried but refused at once, failing the page: a listing page with more items than the
-``limit`` it asked for (``meta["hub_max_items"]``), since a server that ignores ``limit`` will not
+``limit`` it asked for (``meta[MAX_ITEMS]``), since a server that ignores ``limit`` will not
 heed it on a retry either. A body built to exhaust memory (a gzip bomb of ten million ``{}``) is
 refused before it is parsed: it holds more JSON values (counted cheaply as commas and brackets)
 than ``HUB_PAGE_VALUES_PER_ITEM`` per item asked for, about 30 times what real items hold. Bodies
@@ -32,8 +33,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import load_object
 
-from hfcrawler.base_spiders.spider import BODY, EXPECT
 from hfcrawler.messages import brief_url
+from hfcrawler.meta import BODY, EXPECT, MAX_ITEMS, TRIES, WAITED
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -41,11 +42,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
-
-TRIES = "hub_retries"  # retries made so far for this page
-WAITED = "hub_waited"  # seconds waited so far for this page (backoff and 429s)
-MAX_ITEMS = "hub_max_items"  # the most items a listing page may hold: the limit it asked for
-
 
 _NOT_JSON = object()
 _KIND = {list: "an array", dict: "an object"}

@@ -37,9 +37,10 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 
 from hfcrawler.author_sources import known_profiles, rank_authors
-from hfcrawler.base_spiders.spider import BODY, EXPECT, SnapshotSpider, http_error
+from hfcrawler.base_spiders.spider import SnapshotSpider, http_error
 from hfcrawler.items import AuthorRecord, SnapshotPage
 from hfcrawler.logsafe import one_line
+from hfcrawler.meta import BODY, EXPECT
 from hfcrawler.store import utc_now
 
 if TYPE_CHECKING:
