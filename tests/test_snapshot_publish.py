@@ -6,11 +6,12 @@ import json
 import shutil
 
 import pytest
-from conftest import crawl, read_partition, write_partition
+from conftest import crawl, read_partition
 from crawl_hooks import kill_after
 
 from fakehub.hub import SyntheticHub
 from hfcrawler.store import PUBLISH_STEPS
+from tests.helpers import write_partition
 
 HUB = ("--models", "600", "--seed", "11", "--page-cap", "200")
 DAY, NEXT_DAY = "2026-03-01", "2026-03-02"

@@ -5,9 +5,10 @@ import gzip
 import json
 import shutil
 
-from conftest import crawl, read_partition, write_partition
+from conftest import crawl, read_partition
 
 from fakehub.hub import SyntheticHub
+from tests.helpers import write_partition
 
 SEED, MODELS, PAGE = 3, 2000, 200
 HUB = ("--models", str(MODELS), "--seed", str(SEED), "--page-cap", str(PAGE))
