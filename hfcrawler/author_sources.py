@@ -10,29 +10,18 @@ complete ``authors`` partition, by the name they were asked for.
 
 from __future__ import annotations
 
-import gzip
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-from hfcrawler.store import MANIFEST, SnapshotStore
+from hfcrawler.layout import read_records
+from hfcrawler.store import SnapshotStore
 from hfcrawler.validation import InvalidValueError, namespace
 
 logger = logging.getLogger(__name__)
 
 REPO_SNAPSHOTS = ("models", "datasets", "spaces")
-
-
-def partition_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Every record of a published partition, part after part."""
-    manifest = orjson.loads((path / MANIFEST).read_bytes())
-    for part in manifest["parts"]:
-        with gzip.open(path / part["name"], "rb") as fh:
-            for line in fh:
-                yield orjson.loads(line)
 
 
 def rank_authors(store: SnapshotStore) -> tuple[list[str], dict[str, str]]:
@@ -45,7 +34,7 @@ def rank_authors(store: SnapshotStore) -> tuple[list[str], dict[str, str]]:
             continue
         date, _ = latest
         sources[repo_type] = date
-        for record in partition_records(store.partition_dir(repo_type, date)):
+        for record in read_records(store.layout.partition(repo_type, date), orjson.loads):
             author = record.get("author")
             if not isinstance(author, str) or not author:
                 continue
@@ -74,5 +63,5 @@ def known_profiles(store: SnapshotStore) -> dict[str, dict[str, Any]]:
     latest = store.latest_complete("authors")
     if latest is None:
         return {}
-    path = store.partition_dir("authors", latest[0])
-    return {record["name"]: record for record in partition_records(path)}
+    path = store.layout.partition("authors", latest[0])
+    return {record["name"]: record for record in read_records(path, orjson.loads)}

@@ -1,6 +1,6 @@
 """The snapshot store: date-partitioned JSON Lines with a manifest, published atomically.
 
-Layout under the data directory (see README "Data layout")::
+Its paths, part names and manifest entries are those of :mod:`hfcrawler.layout`::
 
     snapshots/<repo_type>/date=<YYYY-MM-DD>/part-00000.jsonl.gz, manifest.json, rejected.jsonl.gz
     snapshots/<repo_type>/.attempt/          the crawl in progress (same files plus state.json)
@@ -44,7 +44,6 @@ import contextlib
 import copy
 import fcntl
 import gzip
-import hashlib
 import json
 import logging
 import os
@@ -59,17 +58,23 @@ from typing import Any, Self
 import orjson
 
 from hfcrawler import __version__
+from hfcrawler.layout import (
+    PARTITION_PREFIX,
+    REJECTED,
+    REPLACED,
+    STATE,
+    DataLayout,
+    ManifestError,
+    part_entry,
+    part_name,
+    read_manifest,
+    replace_durably,
+    write_manifest,
+)
 from hfcrawler.sanity import SanityRules, expanded_fields
 
 logger = logging.getLogger(__name__)
 
-REPO_TYPES = ("models", "datasets", "spaces", "authors")
-MANIFEST = "manifest.json"
-STATE = "state.json"
-REJECTED = "rejected.jsonl.gz"
-ATTEMPT = ".attempt"
-# A partition replaced by a same-day one waits under this prefix until the new one is in place.
-REPLACED = ".replaced-"
 # What an empty file of a partition holds: a gzip stream of nothing, which every reader accepts.
 EMPTY_GZIP = gzip.compress(b"", mtime=0)
 PUBLISH_STEPS = (
@@ -101,31 +106,12 @@ def utc_now() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _fsync_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably."""
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-
-
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -172,31 +158,22 @@ class AttemptState:
 
 
 class SnapshotStore:
-    """Paths of the snapshot tree under one data directory."""
+    """The snapshot tree under one data directory: its complete partitions and its lock."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.root = data_dir / "snapshots"
-
-    def repo_dir(self, repo_type: str) -> Path:
-        return self.root / repo_type
-
-    def partition_dir(self, repo_type: str, date: str) -> Path:
-        return self.repo_dir(repo_type) / f"date={date}"
-
-    def attempt_dir(self, repo_type: str) -> Path:
-        return self.repo_dir(repo_type) / ATTEMPT
+        self.layout = DataLayout(data_dir)
 
     def complete_partitions(self, repo_type: str) -> list[tuple[str, dict[str, Any]]]:
         """(date, manifest) of every complete partition of a repo type, oldest first."""
         found = []
-        for path in sorted(self.repo_dir(repo_type).glob("date=*")):
+        for path in sorted(self.layout.snapshots(repo_type).glob(f"{PARTITION_PREFIX}*")):
             try:
-                manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                manifest = read_manifest(path)
+            except ManifestError:
                 continue
             if manifest.get("status") == "complete":
-                found.append((path.name.removeprefix("date="), manifest))
+                found.append((path.name.removeprefix(PARTITION_PREFIX), manifest))
         return found
 
     def latest_complete(self, repo_type: str) -> tuple[str, dict[str, Any]] | None:
@@ -217,7 +194,7 @@ class SnapshotStore:
         The lock is held on the directory itself, not on a file in it, so that deleting a file
         can never let a second crawl in, and nothing is left behind to block the next crawl.
         """
-        repo_dir = self.repo_dir(repo_type)
+        repo_dir = self.layout.snapshots(repo_type)
         repo_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(repo_dir, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -237,8 +214,8 @@ class SnapshotStore:
         A partition set aside is put back when its replacement is not in place, else deleted; a
         ``state.json`` left in a published partition is removed.
         """
-        repo_dir = self.repo_dir(repo_type)
-        for aside in repo_dir.glob(f"{REPLACED}date=*"):
+        repo_dir = self.layout.snapshots(repo_type)
+        for aside in repo_dir.glob(f"{REPLACED}{PARTITION_PREFIX}*"):
             target = repo_dir / aside.name.removeprefix(REPLACED)
             if target.exists():
                 shutil.rmtree(aside)
@@ -246,7 +223,7 @@ class SnapshotStore:
             aside.rename(target)
             _fsync_dir(repo_dir)
             logger.warning("Put back the partition %s, set aside by an interrupted publish", target)
-        for stray in repo_dir.glob(f"date=*/{STATE}"):
+        for stray in repo_dir.glob(f"{PARTITION_PREFIX}*/{STATE}"):
             stray.unlink()
             logger.info("Removed the state file left in %s by an interrupted publish", stray.parent)
 
@@ -267,7 +244,7 @@ class Attempt:
     ) -> None:
         self.store = store
         self.state = state
-        self.path = store.attempt_dir(state.repo_type)
+        self.path = store.layout.attempt(state.repo_type)
         self._lock = lock
         self._part_records = part_records
         self._level = level
@@ -319,7 +296,7 @@ class Attempt:
                 query=query,
                 started_at=utc_now(),
                 started_ts=time.time(),
-                parts=[PartState("part-00000.jsonl.gz")],
+                parts=[PartState(part_name(0))],
             )
             return cls._start(store, state, lock, options)
         except BaseException:
@@ -332,7 +309,7 @@ class Attempt:
     ) -> Self | None:
         """The attempt an earlier run left, cut back to its last checkpoint, if it has one."""
         try:
-            state = AttemptState.load(store.attempt_dir(repo_type) / STATE)
+            state = AttemptState.load(store.layout.attempt(repo_type) / STATE)
         except (OSError, ValueError, TypeError, KeyError):
             return None
         attempt = cls(store, state, lock, **options)
@@ -343,7 +320,7 @@ class Attempt:
     def _start(
         cls, store: SnapshotStore, state: AttemptState, lock: int, options: dict[str, Any]
     ) -> Self:
-        path = store.attempt_dir(state.repo_type)
+        path = store.layout.attempt(state.repo_type)
         if path.exists():
             shutil.rmtree(path)
         path.mkdir()
@@ -460,7 +437,7 @@ class Attempt:
                 state.rejected_bytes += self._append(REJECTED, rejections)
                 state.rejected += len(rejections)
             if self.part.records >= self._part_records:
-                state.parts.append(PartState(f"part-{len(state.parts):05d}.jsonl.gz"))
+                state.parts.append(PartState(part_name(len(state.parts))))
                 (self.path / self.part.name).touch()
             state.fields_seen += sorted(set(fields) - set(state.fields_seen))
             state.pages = number
@@ -499,7 +476,7 @@ class Attempt:
         state = asdict(self.state)  # a deep copy
         committed = AttemptState.from_dict(state)
         state["counters"] = self.totals(self._counters)
-        _fsync_write(self.path / STATE, json.dumps(state, indent=1).encode())
+        replace_durably(self.path / STATE, json.dumps(state, indent=1).encode())
         self._committed = committed
 
     def totals(self, counters: dict[str, int]) -> dict[str, int]:
@@ -539,15 +516,8 @@ class Attempt:
                 "pages": self.state.pages,
                 **self.totals(counts),
             },
-            "parts": [
-                {"name": p.name, "records": p.records, "sha256": file_sha256(self.path / p.name)}
-                for p in self._published_parts()
-            ],
-            "rejected": {
-                "name": REJECTED,
-                "records": self.state.rejected,
-                "sha256": file_sha256(self.path / REJECTED),
-            },
+            "parts": [part_entry(self.path / p.name, p.records) for p in self._published_parts()],
+            "rejected": part_entry(self.path / REJECTED, self.state.rejected),
         }
 
     def problem(self) -> str | None:
@@ -577,8 +547,8 @@ class Attempt:
         self._step("sealed")
         self._write_manifest(counts)
         self._step("manifest")
-        target = self.store.partition_dir(self.state.repo_type, self.state.date)
-        aside = target.with_name(REPLACED + target.name)
+        target = self.store.layout.partition(self.state.repo_type, self.state.date)
+        aside = self.store.layout.replaced(self.state.repo_type, self.state.date)
         if target.exists():
             # Two renames: readers see the old partition or the new one, never a mixture; a kill
             # between them is undone by the next crawl (SnapshotStore.tidy).
@@ -607,9 +577,8 @@ class Attempt:
                 (self.path / part.name).unlink(missing_ok=True)
         for name in [*listed, REJECTED]:
             if (self.path / name).stat().st_size == 0:
-                _fsync_write(self.path / name, EMPTY_GZIP)
-        manifest = self.manifest("complete", None, counts)
-        _fsync_write(self.path / MANIFEST, json.dumps(manifest, indent=1).encode())
+                replace_durably(self.path / name, EMPTY_GZIP)
+        write_manifest(self.path, self.manifest("complete", None, counts), durable=True)
         _fsync_dir(self.path)
 
     def abandon(self, reason: str, counts: dict[str, int]) -> Path:
@@ -620,8 +589,7 @@ class Attempt:
         self._counters = counts
         try:
             self._commit_state()
-            manifest = self.manifest("incomplete", reason, counts)
-            _fsync_write(self.path / MANIFEST, json.dumps(manifest, indent=1).encode())
+            write_manifest(self.path, self.manifest("incomplete", reason, counts), durable=True)
         except OSError as exc:
             logger.warning("Could not record why the attempt stopped: %s", exc)
         return self.path

@@ -54,7 +54,7 @@ def test_publish_writes_parts_manifest_and_renames_into_place(tmp_path):
     target = attempt.publish({"requests": 4})
     attempt.close()
     assert target == tmp_path / "snapshots/models/date=2026-11-29"
-    assert not store.attempt_dir("models").exists()
+    assert not store.layout.attempt("models").exists()
     assert read_ids(target) == [f"org/m{i}" for i in range(6)]
     manifest = json.loads((target / "manifest.json").read_text())
     assert manifest["status"] == "complete"
@@ -78,7 +78,7 @@ def test_resume_cuts_back_to_the_last_checkpoint(tmp_path):
     attempt = open_attempt(store)
     write(attempt, [0], "http://hub/page2", {"requests": 1})
     # A page half-written when the process died: bytes on disk past the checkpoint.
-    with (store.attempt_dir("models") / "part-00000.jsonl.gz").open("ab") as fh:
+    with (store.layout.attempt("models") / "part-00000.jsonl.gz").open("ab") as fh:
         fh.write(gzip.compress(line(1))[:10])
     attempt.close()
 
@@ -115,7 +115,7 @@ def test_one_crawl_per_repo_type_at_a_time(tmp_path):
     with pytest.raises(AttemptLockedError, match="another crawl of models is running"):
         open_attempt(store)
     # No file stands for the lock: removing every file but the attempt lets no one in.
-    repo = store.repo_dir("models")
+    repo = store.layout.snapshots("models")
     assert [p.name for p in repo.iterdir()] == [".attempt"]
     with pytest.raises(AttemptLockedError):
         open_attempt(store)
@@ -151,7 +151,7 @@ def test_a_page_that_fails_to_write_is_rolled_back_and_no_later_page_is_taken(
     store = SnapshotStore(tmp_path)
     attempt = open_attempt(store)
     write(attempt, [0, 1], "http://hub/page2")
-    part = store.attempt_dir("models") / "part-00000.jsonl.gz"
+    part = store.layout.attempt("models") / "part-00000.jsonl.gz"
     size = part.stat().st_size
     calls = []
     fsync = os.fsync
@@ -214,7 +214,7 @@ def test_a_finished_attempt_of_another_day_is_published_under_its_own_date(tmp_p
     today.close()
     assert today.date == "2026-11-29"
     assert today.state.pages == 0
-    assert read_ids(store.partition_dir("models", "2026-11-28")) == ["org/m0", "org/m1"]
+    assert read_ids(store.layout.partition("models", "2026-11-28")) == ["org/m0", "org/m1"]
 
 
 def test_a_sealed_attempt_is_published_whatever_the_rules_of_the_next_run(tmp_path):
@@ -234,7 +234,7 @@ def test_a_sealed_attempt_is_published_whatever_the_rules_of_the_next_run(tmp_pa
     attempt.close()
     strict = SanityRules(min_records=100)
     open_attempt(store, sanity=strict).close()
-    assert read_ids(store.partition_dir("models", "2026-11-28")) == ["org/m0"]
+    assert read_ids(store.layout.partition("models", "2026-11-28")) == ["org/m0"]
 
 
 def test_a_partition_set_aside_is_put_back_or_removed(tmp_path):
@@ -244,7 +244,7 @@ def test_a_partition_set_aside_is_put_back_or_removed(tmp_path):
         write(attempt, [0, 1])
         attempt.publish({})
         attempt.close()
-    repo = store.repo_dir("models")
+    repo = store.layout.snapshots("models")
     # Left by publishes killed between their two renames, or before deleting the old partition.
     (repo / "date=2026-11-27").rename(repo / ".replaced-date=2026-11-27")
     shutil.copytree(repo / "date=2026-11-28", repo / ".replaced-date=2026-11-28")
