@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from fakehub.hub import SyntheticHub
-from fakehub.process import FakeHubProcess, next_link
+from fakehub.process import FakeHubProcess
 
 ARGS = ["--seed", "2", "--models", "2000", "--datasets", "100"]
 RATE_LIMIT = re.compile(r'"api";r=(\d+);t=(\d+)')
@@ -58,7 +58,7 @@ def test_an_unknown_token_gets_401_everywhere(server: FakeHubProcess, path: str)
 def test_link_host_and_token_accounting_by_host(server: FakeHubProcess) -> None:
     server.post("/_fakehub/reset-stats")
     first = server.get("/api/models?limit=10", {"Authorization": "Bearer hf_owner_token"})
-    link = next_link(first)
+    link = first.next_link()
     assert urlsplit(link).hostname == "localhost"
     assert urlsplit(link).port == urlsplit(server.url).port
     second = server.get(link)

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from fakehub.hub import SyntheticHub
-from fakehub.process import FakeHubProcess, next_link
+from fakehub.process import FakeHubProcess
 
 ARGS = ["--seed", "5", "--models", "1000", "--page-cap", "100"]
 
@@ -23,32 +23,32 @@ def test_each_fault_kind_fires_on_its_page_then_the_page_is_served() -> None:
     with FakeHubProcess(args) as server:
         first = server.get("/api/models?sort=createdAt")
         assert first.status == 200
-        link = next_link(first)
+        link = first.next_link()
         failed = server.get(link)
         assert failed.status == 500
         assert "error" in failed.json()
         second = server.get(link)
-        link = next_link(second)
+        link = second.next_link()
         truncated = server.get(link)
         assert truncated.status == 200
         with pytest.raises(json.JSONDecodeError):
             truncated.json()
-        link = next_link(server.get(link))
+        link = server.get(link).next_link()
         html = server.get(link)
         assert html.status == 200
         assert html.headers["Content-Type"].startswith("text/html")
-        assert next_link(html) is None
-        link = next_link(server.get(link))
+        assert html.next_link() is None
+        link = server.get(link).next_link()
         assert server.get(link).json() == {"error": "x"}
-        link = next_link(server.get(link))
+        link = server.get(link).next_link()
         with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
             server.get(link)
-        link = next_link(server.get(link))
+        link = server.get(link).next_link()
         started = time.monotonic()
         slow = server.get(link)
         assert time.monotonic() - started >= 0.4
         assert len(slow.json()) == 100
-        link = next_link(slow)
+        link = slow.next_link()
         assert [server.get(link).status for _ in range(3)] == [500, 500, 200]
         stats = server.get("/_fakehub/stats").json()
         assert stats["by_status"]["0"] == 1
@@ -91,9 +91,9 @@ def test_empty_last_page_carries_no_link() -> None:
     with FakeHubProcess([*ARGS, "--empty-last-page"]) as server:
         pages = list(server.walk("/api/models?sort=createdAt"))
         assert pages[-1].json() == []
-        assert next_link(pages[-1]) is None
+        assert pages[-1].next_link() is None
         assert pages[-2].json()
-        assert next_link(pages[-2]) is not None
+        assert pages[-2].next_link() is not None
         assert len({item["id"] for page in pages for item in page.json()}) == len(public_ids())
 
 
@@ -126,7 +126,7 @@ def test_header_names_can_be_lower_case_like_http2() -> None:
         first = server.get("/api/models")
         assert {"link", "ratelimit", "ratelimit-policy", "content-type"} <= set(first.headers)
         assert "Link" not in set(first.headers)
-        assert next_link(first) is not None
+        assert first.next_link() is not None
         assert "ratelimit" in set(server.get("/api/models").headers)
 
 
@@ -154,10 +154,10 @@ def test_hostile_faults_and_headers() -> None:
         assert throttled.headers["RateLimit"] == '"api";r=49;t=1e9, "default";r=50;t=30'
         assert throttled.headers["Retry-After"] == "0"
         first = server.get("/api/models?sort=createdAt")
-        link = next_link(first)
+        link = first.next_link()
         hostile = server.get(link)
         port = server.url.rsplit(":", 1)[1]
-        assert next_link(hostile) == f"http://localhost:{port}/elsewhere{link[len(server.url) :]}"
+        assert hostile.next_link() == f"http://localhost:{port}/elsewhere{link[len(server.url) :]}"
         hostile = server.get(link)  # the next fault of the page: lone surrogates
         # They exist only as JSON escapes: the body is ASCII.
         assert b"\\ud800" in hostile.body
@@ -165,15 +165,15 @@ def test_hostile_faults_and_headers() -> None:
         items = hostile.json()
         assert "bad\ud800tag" in items[0]["tags"]
         assert items[1]["id"].endswith("\udc00")
-        link = next_link(server.get(link))
+        link = server.get(link).next_link()
         overfull = server.get(link).json()
         assert len(overfull) == 200
         assert overfull[:100] == overfull[100:]
-        link = next_link(server.get(link))
+        link = server.get(link).next_link()
         bomb = server.get(link)
         assert len(bomb.body) < 40_000
         assert gzip.decompress(bomb.body) == b"[" + b"{}," * 9_999_999 + b"{}]"
-        link = next_link(server.get(link))
+        link = server.get(link).next_link()
         connection = http.client.HTTPConnection(f"127.0.0.1:{port}", timeout=10)
         connection.request("GET", link[len(server.url) :])  # not followed, unlike urllib
         redirect = connection.getresponse()
@@ -186,7 +186,7 @@ def test_endless_links_the_last_page_to_ever_new_urls() -> None:
     with FakeHubProcess([*ARGS, "--endless"]) as server:
         pages = list(itertools.islice(server.walk("/api/models?sort=createdAt"), 15))
         assert len(pages) == 15
-        links = [next_link(page) for page in pages]
+        links = [page.next_link() for page in pages]
         assert len(set(links)) == 15
         again = [int(link.rpartition("&again=")[2]) for link in links if "&again=" in link]
         assert again == list(range(1, len(again) + 1))

@@ -9,7 +9,7 @@ import pytest
 
 from fakehub.fields import EXPAND_VALUES, RECORD_FIELDS
 from fakehub.hub import SyntheticHub
-from fakehub.process import FakeHubProcess, next_link
+from fakehub.process import FakeHubProcess
 
 ARGS = ["--seed", "1", "--models", "3000", "--datasets", "200", "--spaces", "150"]
 EXPAND_RECORD = "&".join(f"expand={name}" for name in RECORD_FIELDS["models"][2:])
@@ -36,7 +36,7 @@ def test_link_keeps_parameters_in_order_then_adds_sort_and_cursor(server: FakeHu
     query = "limit=100&filter=transformers&expand=author&expand%5B%5D=likes&expand=tags"
     first = server.get(f"/api/models?{query}")
     assert first.status == 200
-    link = next_link(first)
+    link = first.next_link()
     assert first.headers["Link"] == f'<{link}>; rel="next"'
     url = urlsplit(link)
     assert f"{url.scheme}://{url.netloc}" == server.url
@@ -46,7 +46,7 @@ def test_link_keeps_parameters_in_order_then_adds_sort_and_cursor(server: FakeHu
     cursor = json.loads(base64.b64decode(unquote(url.query.rsplit("cursor=", 1)[1])))
     assert cursor["$or"][0]["_id"]["$gt"] == first.json()[-1]["_id"]
     second = server.get(link)
-    again = urlsplit(next_link(second)).query
+    again = urlsplit(second.next_link()).query
     assert again.startswith(query + "&sort=trendingScore&cursor=")
     assert again.count("cursor=") == 1
     assert again.count("sort=") == 1
@@ -210,7 +210,7 @@ def test_direction_is_ignored(server: FakeHubProcess) -> None:
 
 def test_a_cursor_decides_the_position_whatever_else_is_sent(server: FakeHubProcess) -> None:
     first = server.get("/api/models?sort=createdAt&limit=50")
-    link = next_link(first)
+    link = first.next_link()
     expected = server.get(link).json()
     assert server.get(link.replace("sort=createdAt", "sort=likes")).json() == expected
     assert expected[0]["_id"] != first.json()[-1]["_id"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hfcrawler.messages import brief, brief_url
+from hfcrawler.logsafe import brief, brief_url
 
 CURSOR = "eyIkb3IiOlt7ImNyZWF0ZWRBdCI6IjIwMjYtMDMtMDhUMDM6MTQ6NDIuMDAwWiJ9XX0%3D"
 

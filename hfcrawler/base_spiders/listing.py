@@ -32,7 +32,7 @@ from hfcrawler.base_spiders.spider import SnapshotSpider, http_error
 from hfcrawler.headers import next_link
 from hfcrawler.hub import origin
 from hfcrawler.items import HubRecord, Rejection, SnapshotPage
-from hfcrawler.messages import brief, brief_url
+from hfcrawler.logsafe import brief, brief_url
 from hfcrawler.meta import BODY, EXPECT, MAX_ITEMS, PAGE_NUMBER
 
 if TYPE_CHECKING:

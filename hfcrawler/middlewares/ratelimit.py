@@ -35,9 +35,9 @@ from scrapy.utils.asyncio import sleep
 
 from hfcrawler.headers import RateLimit, retry_after
 from hfcrawler.hub import origin
-from hfcrawler.messages import brief_url
+from hfcrawler.logsafe import brief_url
 from hfcrawler.meta import BOOKED, THROTTLED, WAITED
-from hfcrawler.middlewares.retry import RetriesExhaustedError, retry_after_wait
+from hfcrawler.middlewares.retry import Backoff, RetriesExhaustedError, retry_after_wait
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -114,8 +114,7 @@ class RateLimitMiddleware:
         self.reserve = settings.getint("HUB_QUOTA_RESERVE")
         self.margin = settings.getfloat("HUB_RESET_MARGIN")
         self.burst = settings.getfloat("HUB_QUOTA_BURST")
-        self.base = settings.getfloat("HUB_BACKOFF_BASE")
-        self.cap = settings.getfloat("HUB_BACKOFF_MAX")
+        self.backoff = Backoff.from_settings(settings)
         self.max_wait = settings.getfloat("HUB_RETRY_MAX_WAIT")
         self.times = settings.getint("HUB_RETRY_429_TIMES")
         self.log_wait = settings.getfloat("HUB_PACE_LOG_WAIT")
@@ -186,7 +185,7 @@ class RateLimitMiddleware:
         ``t`` of RateLimit when it says nothing is left, else Retry-After, else the backoff; never
         less than the backoff.
         """
-        floor = min(self.cap, self.base * 2**throttled)
+        floor = self.backoff.delay(throttled)
         if limit.spent and limit.reset is not None:
             return max(floor, limit.reset + self.margin), f"quota spent, reset in {limit.reset:g} s"
         after = retry_after(retry_after_value, now)
