@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import os
 import subprocess
 import threading
@@ -19,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fakehub.process import FakeHubProcess, fetch
+from fakehub.process import FakeHubProcess
 from hfcrawler.layout import PARTITION_PREFIX, DataLayout, part_paths, read_manifest
 
 
@@ -98,8 +97,7 @@ def run_child(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> 
 
 def server_429s(hub: FakeHubProcess) -> int:
     """How many 429s the emulator answered since it started."""
-    stats = json.loads(fetch(f"{hub.url}/_fakehub/stats").body)
-    return int(stats["by_status"].get("429", 0))
+    return int(hub.stats()["by_status"].get("429", 0))
 
 
 def read_output(files: Iterable[Path], http_429: int) -> Output:

@@ -103,6 +103,10 @@ class FakeHubProcess:
     def post(self, path: str) -> Reply:
         return fetch(self.url + path, method="POST")
 
+    def stats(self) -> dict[str, Any]:
+        """What the server has answered so far (its control route, outside the rate limit)."""
+        return self.get("/_fakehub/stats").json()
+
     def stop(self) -> int:
         """Send SIGTERM, wait for the exit and return the exit code."""
         if self._process is None:

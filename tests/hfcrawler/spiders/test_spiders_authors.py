@@ -4,12 +4,10 @@ authors the Hub renamed, refuses or could never have."""
 import gzip
 import json
 
-from conftest import crawl, read_partition
-from scripted_server import Answer, ScriptedServer
-
 from fakehub.hub import SyntheticHub
 from hfcrawler.items import OVERVIEW_FIELDS
-from tests.helpers import write_partition
+from hfcrawler.layout import read_manifest
+from tests.helpers import Answer, ScriptedServer, crawl, partitions, read_partition, write_partition
 
 SEED, MODELS = 8, 800
 # What an overview holds that is not kept: the name and kind (recorded by the crawl), and more.
@@ -17,7 +15,7 @@ NOT_KEPT = {"name", "user", "type", "details", "orgs"}
 
 
 def authors_partition(data):
-    (partition,) = (data / "snapshots/authors").glob("date=*")
+    (partition,) = partitions(data, "authors")
     return partition, {r["name"]: r for r in read_partition(partition)}
 
 
@@ -45,9 +43,7 @@ def test_profiles_are_exact_then_reused_then_bounded_by_the_budget(fakehub, tmp_
         assert all(record[k] is None for k in OVERVIEW_FIELDS if k not in expected)
     # A new author costs one request when guessed right, two otherwise: never more.
     assert len(authors) <= overview_requests(hub) <= 2 * len(authors)
-    assert json.loads((partition / "manifest.json").read_text())["counts"]["records"] == len(
-        authors
-    )
+    assert read_manifest(partition)["counts"]["records"] == len(authors)
 
     before = overview_requests(hub)
     second = crawl(
@@ -125,7 +121,7 @@ def test_names_the_hub_refuses_are_not_found_and_impossible_names_are_never_aske
     assert result.returncode == 0, result.stderr[-2000:]
     partition, profiles = authors_partition(tmp_path)
     assert profiles.keys() == authors - refused.keys()
-    manifest = json.loads((partition / "manifest.json").read_text())
+    manifest = read_manifest(partition)
     assert manifest["counts"]["profiles_not_found"] == len(refused)
     assert manifest["counts"]["records"] == len(authors) - len(refused)
     assert "Left out 3 author names no Hub account can have" in result.stderr
@@ -153,7 +149,7 @@ def test_a_server_error_on_one_profile_still_fails_the_crawl_after_its_retries(f
     assert "hfcrawler: authors: FAILED, authors ranked " in result.stderr
     assert f"profile of {name!r}: gave up after 3 attempts" in result.stderr
     assert "last: HTTP 503" in result.stderr
-    assert not list((tmp_path / "snapshots/authors").glob("date=*"))
+    assert not partitions(tmp_path, "authors")
 
 
 def test_an_impossible_author_in_a_listing_is_rejected_with_its_reason(tmp_path):
@@ -183,7 +179,7 @@ def test_an_impossible_author_in_a_listing_is_rejected_with_its_reason(tmp_path)
     with ScriptedServer(lambda _: Answer(200, body)) as hub:
         result = crawl("models", endpoint=hub.url, data=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    (partition,) = (tmp_path / "snapshots/models").glob("date=*")
+    (partition,) = partitions(tmp_path)
     assert [r["id"] for r in read_partition(partition)] == ["google-bert/bert-base-uncased"]
     with gzip.open(partition / "rejected.jsonl.gz", "rt", encoding="utf-8") as fh:
         rejected = {json.loads(line)["record"]["id"]: json.loads(line) for line in fh}
@@ -194,7 +190,7 @@ def test_an_impossible_author_in_a_listing_is_rejected_with_its_reason(tmp_path)
     assert rejected["spaced/model"]["reason"] == {
         "author": "not a user or organization name (letters, digits, -, _, .)"
     }
-    manifest = json.loads((partition / "manifest.json").read_text())
+    manifest = read_manifest(partition)
     assert (manifest["counts"]["records"], manifest["counts"]["rejected"]) == (1, 2)
 
 

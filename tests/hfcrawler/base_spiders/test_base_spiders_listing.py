@@ -1,15 +1,13 @@
 """The listing spiders against the emulator: the published partition is exactly the Hub's repos."""
 
-import http.server
 import json
-import threading
 
 import pytest
-from conftest import crawl, read_partition
 
 from fakehub.hub import SyntheticHub
+from hfcrawler.layout import read_manifest
+from tests.helpers import Answer, Received, ScriptedServer, crawl, partitions, read_partition
 
-TODAY_GLOB = "date=*"
 COUNTS = {"models": 2500, "datasets": 300, "spaces": 300}
 
 
@@ -24,8 +22,8 @@ def truth(repo_type, seed=1, token_owner=None, **counts):
 
 
 def published(data, repo_type):
-    (partition,) = (data / "snapshots" / repo_type).glob(TODAY_GLOB)
-    manifest = json.loads((partition / "manifest.json").read_text())
+    (partition,) = partitions(data, repo_type)
+    manifest = read_manifest(partition)
     return partition, manifest, read_partition(partition)
 
 
@@ -79,32 +77,16 @@ def test_short_pages_and_moving_counters_still_give_the_exact_set(fakehub, tmp_p
     assert manifest["counts"]["pages"] > 2500 // 300
 
 
-class LoopingListing(http.server.BaseHTTPRequestHandler):
-    """A broken server whose second page links back to the first."""
-
-    def do_GET(self):
-        second = "cursor=2" in self.path
-        body = json.dumps([{"id": f"org/m{'2' if second else '1'}"}]).encode()
-        base = f"http://127.0.0.1:{self.server.server_port}/api/models?sort=createdAt"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Link", f'<{base}&cursor={1 if second else 2}>; rel="next"')
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_a_listing_that_loops_fails_instead_of_running_forever(tmp_path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), LoopingListing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        result = crawl("models", endpoint=f"http://127.0.0.1:{server.server_port}", data=tmp_path)
-    finally:
-        server.shutdown()
-        server.server_close()
+    def looping(request: Received) -> Answer:
+        """A broken listing whose second page links back to the first."""
+        second = "cursor=2" in request.path
+        body = json.dumps([{"id": f"org/m{'2' if second else '1'}"}]).encode()
+        link = f'<{server.url}/api/models?sort=createdAt&cursor={1 if second else 2}>; rel="next"'
+        return Answer(200, body, {"Link": link})
+
+    with ScriptedServer(looping) as server:
+        result = crawl("models", endpoint=server.url, data=tmp_path)
     assert result.returncode == 1
     assert "FAILED, page 3 links back to page 2" in result.stderr
-    assert not list((tmp_path / "snapshots/models").glob("date=*"))
+    assert not partitions(tmp_path)

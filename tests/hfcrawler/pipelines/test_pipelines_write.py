@@ -2,13 +2,11 @@
 written as JSON (a lone surrogate, an integer past 64 bits): nothing vanishes."""
 
 import gzip
-import http.server
 import json
-import threading
-
-from conftest import crawl, read_partition
 
 from fakehub.hub import SyntheticHub
+from hfcrawler.layout import read_manifest
+from tests.helpers import Answer, ScriptedServer, crawl, partitions, read_partition
 
 RECORDS = list(SyntheticHub(seed=12, models=40).records("models"))
 SURROGATE, HUGE = 3, 7  # positions of the records that cannot be written as they are
@@ -22,31 +20,12 @@ def hostile_page():
     return json.dumps(records).encode("ascii")
 
 
-class OnePage(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = hostile_page()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_records_that_cannot_be_written_are_rejected_with_their_reason(tmp_path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OnePage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        result = crawl("models", endpoint=f"http://127.0.0.1:{server.server_port}", data=tmp_path)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with ScriptedServer(lambda _: Answer(200, hostile_page())) as server:
+        result = crawl("models", endpoint=server.url, data=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
 
-    (partition,) = (tmp_path / "snapshots/models").glob("date=*")
+    (partition,) = partitions(tmp_path)
     kept = [r["id"] for r in read_partition(partition)]
     with gzip.open(partition / "rejected.jsonl.gz", "rt", encoding="utf-8") as fh:
         rejected = {json.loads(line)["record"]["id"]: json.loads(line) for line in fh}
@@ -57,6 +36,6 @@ def test_records_that_cannot_be_written_are_rejected_with_their_reason(tmp_path)
     huge = rejected[RECORDS[HUGE]["id"]]
     assert "trendingScore" in huge["reason"]
     assert huge["record"]["trendingScore"] == 2**70
-    manifest = json.loads((partition / "manifest.json").read_text())
+    manifest = read_manifest(partition)
     assert manifest["counts"]["records"] == len(kept) == len(RECORDS) - 2
     assert manifest["counts"]["rejected"] == 2

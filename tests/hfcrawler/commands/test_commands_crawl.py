@@ -1,23 +1,14 @@
 """``scrapy crawl``'s exit status and what a failed crawl leaves behind."""
 
-import hashlib
-import json
 import time
 
 import pytest
-from conftest import crawl, read_partition
 
 from fakehub.hub import SyntheticHub
+from hfcrawler.layout import DataLayout, read_manifest
+from tests.helpers import crawl, partitions, read_partition, tree_digest
 
 FAST_RETRIES = {"HUB_BACKOFF_BASE": 0.05, "HUB_BACKOFF_MAX": 0.2, "HUB_RETRY_MAX_WAIT": 2}
-
-
-def tree_digest(path):
-    return {
-        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(path.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.mark.parametrize("repo_type", ["models", "datasets", "spaces"])
@@ -51,7 +42,7 @@ def test_a_page_that_always_fails_exits_non_zero_and_keeps_the_earlier_snapshot(
         assert not (tmp_path / f"snapshots/{repo_type}/date=2026-01-02").exists()
         assert tree_digest(old) == before
 
-    attempt = json.loads((tmp_path / f"snapshots/{repo_type}/.attempt/manifest.json").read_text())
+    attempt = read_manifest(DataLayout(tmp_path).attempt(repo_type))
     assert attempt["status"] == "incomplete"
     assert attempt["reason"].startswith("page 3 (")
     assert attempt["counts"]["records"] == 1000
@@ -66,11 +57,11 @@ def test_the_same_command_resumes_a_failed_crawl(fakehub, tmp_path):
     resumed = crawl("models", endpoint=hub.url, data=tmp_path, settings=FAST_RETRIES)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "Resuming the models attempt" in resumed.stderr
-    (partition,) = (tmp_path / "snapshots/models").glob("date=*")
+    (partition,) = partitions(tmp_path)
     records = read_partition(partition)
     expected = [r["id"] for r in SyntheticHub(seed=2, models=1500).records("models")]
     assert sorted(r["id"] for r in records) == sorted(expected)
-    manifest = json.loads((partition / "manifest.json").read_text())
+    manifest = read_manifest(partition)
     assert manifest["resumed"] == 1
     # Both runs' requests are counted: 2 good pages, 20 failures of page 3, then page 3 itself.
     assert -(-len(expected) // 500) == 3  # page 3 is the last one
@@ -85,9 +76,7 @@ def test_a_token_on_the_command_line_is_refused(fakehub, tmp_path):
     result = crawl("models", endpoint=hub.url, data=tmp_path, settings={"HF_TOKEN": "hf_secret"})
     assert result.returncode == 1
     assert "HF_TOKEN environment variable" in result.stderr
-    assert not (tmp_path / "snapshots/models").exists() or not any(
-        (tmp_path / "snapshots/models").glob("date=*")
-    )
+    assert not (tmp_path / "snapshots/models").exists() or not any(partitions(tmp_path))
 
 
 def test_no_control_ports_are_opened(fakehub, tmp_path):

@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from conftest import crawl, read_partition
 from scrapy import Request
 
 from fakehub.hub import SyntheticHub
 from hfcrawler.middlewares.auth import HubAuthMiddleware, OffOriginError
+from tests.helpers import crawl, partitions, read_partition
 
 TOKEN = "hf_TestSecret0123456789abcdef"  # noqa: S105 (a test token for the emulator)
 
@@ -23,7 +23,7 @@ def test_the_token_shows_the_owners_private_models_and_nothing_else_shows_the_to
         "3",
         "--page-cap",
         "800",
-        env={"FAKEHUB_TOKENS": f"{owner}={TOKEN}"},
+        tokens={owner: TOKEN},
     )
     home = tmp_path / "home"
     result = crawl(
@@ -35,7 +35,7 @@ def test_the_token_shows_the_owners_private_models_and_nothing_else_shows_the_to
     )
     assert result.returncode == 0, result.stderr[-2000:]
 
-    (partition,) = (tmp_path / "data/snapshots/models").glob("date=*")
+    (partition,) = partitions(tmp_path / "data")
     ids = {r["id"] for r in read_partition(partition)}
     expected = {
         r["id"] for r in SyntheticHub(seed=3, models=2000).records("models", token_owner=owner)
@@ -53,12 +53,12 @@ def test_the_token_shows_the_owners_private_models_and_nothing_else_shows_the_to
 
 
 def test_a_wrong_token_fails_the_crawl(fakehub, tmp_path):
-    hub = fakehub("--models", "100", env={"FAKEHUB_TOKENS": f"someone={TOKEN}"})
+    hub = fakehub("--models", "100", tokens={"someone": TOKEN})
     result = crawl("models", endpoint=hub.url, data=tmp_path, env={"HF_TOKEN": "hf_wrong"})
     assert result.returncode == 1
     assert "FAILED, page 1" in result.stderr
     assert "HTTP 401" in result.stderr
-    assert not list((tmp_path / "snapshots/models").glob("date=*"))
+    assert not partitions(tmp_path)
 
 
 def test_a_link_to_another_host_is_not_followed_and_gets_no_token(fakehub, tmp_path):
@@ -70,7 +70,7 @@ def test_a_link_to_another_host_is_not_followed_and_gets_no_token(fakehub, tmp_p
         "500",
         "--link-host",
         "localhost",
-        env={"FAKEHUB_TOKENS": f"open-lab={TOKEN}"},
+        tokens={"open-lab": TOKEN},
     )
     result = crawl("models", endpoint=hub.url, data=tmp_path, env={"HF_TOKEN": TOKEN})
     assert result.returncode == 1
@@ -80,7 +80,7 @@ def test_a_link_to_another_host_is_not_followed_and_gets_no_token(fakehub, tmp_p
     stats = hub.stats()
     assert stats["requests_by_host"] == {f"127.0.0.1:{port}": 1}
     assert stats["auth_by_host"] == {f"127.0.0.1:{port}": 1}
-    assert not list((tmp_path / "snapshots/models").glob("date=*"))
+    assert not partitions(tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import crawl
+from tests.helpers import crawl
 
 
 def test_progress_lines_with_rate_quota_and_eta(fakehub, tmp_path):

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from hfcrawler.layout import read_manifest
 from hfcrawler.sanity import SanityRules
 from hfcrawler.store import (
     Attempt,
@@ -56,7 +57,7 @@ def test_publish_writes_parts_manifest_and_renames_into_place(tmp_path):
     assert target == tmp_path / "snapshots/models/date=2026-11-29"
     assert not store.layout.attempt("models").exists()
     assert read_ids(target) == [f"org/m{i}" for i in range(6)]
-    manifest = json.loads((target / "manifest.json").read_text())
+    manifest = read_manifest(target)
     assert manifest["status"] == "complete"
     assert manifest["counts"] == {"records": 6, "rejected": 1, "pages": 4, "requests": 4}
     # Parts roll over at 3 records, at page boundaries: 4 + 2.
@@ -89,7 +90,7 @@ def test_resume_cuts_back_to_the_last_checkpoint(tmp_path):
     write(resumed, [1], None, {"requests": 2})
     target = resumed.publish({"requests": 2})
     assert read_ids(target) == ["org/m0", "org/m1"]
-    manifest = json.loads((target / "manifest.json").read_text())
+    manifest = read_manifest(target)
     assert manifest["counts"]["requests"] == 3
     assert manifest["resumed"] == 1
 
@@ -138,7 +139,7 @@ def test_same_day_publish_replaces_and_failed_attempt_leaves_it_alone(tmp_path):
     path = failed.abandon("page 2 failed", {})
     failed.close()
     assert read_ids(target) == ["org/m2", "org/m3"]
-    manifest = json.loads((path / "manifest.json").read_text())
+    manifest = read_manifest(path)
     assert (manifest["status"], manifest["reason"]) == ("incomplete", "page 2 failed")
     assert [d for d, _ in store.complete_partitions("models")] == ["2026-11-29"]
 

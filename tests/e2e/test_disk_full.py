@@ -11,9 +11,10 @@ import os
 import subprocess
 
 import pytest
-from conftest import crawl, read_partition
 
 from fakehub.hub import SyntheticHub
+from hfcrawler.layout import read_manifest
+from tests.helpers import crawl, listing_requests, partitions, read_partition
 
 SEED, MODELS, PAGE = 4, 3000, 100
 HUB = ("--models", str(MODELS), "--seed", str(SEED), "--page-cap", str(PAGE))
@@ -48,10 +49,6 @@ def truth():
     return sorted(r["id"] for r in SyntheticHub(seed=SEED, models=MODELS).records("models"))
 
 
-def listing_requests(hub):
-    return hub.stats()["by_path"].get("/api/models", 0)
-
-
 def assert_stopped_at_a_checkpoint(data, result):
     assert result.returncode == 1
     assert "hfcrawler: models: FAILED, page " in result.stderr
@@ -69,10 +66,10 @@ def assert_stopped_at_a_checkpoint(data, result):
 
 
 def assert_exact(data):
-    (partition,) = (data / "snapshots/models").glob("date=*")
+    (partition,) = partitions(data)
     ids = [r["id"] for r in read_partition(partition)]
     assert sorted(ids) == truth()  # every id of the listing, exactly once
-    manifest = json.loads((partition / "manifest.json").read_text())
+    manifest = read_manifest(partition)
     assert manifest["status"] == "complete"
     assert manifest["counts"]["records"] == len(ids)
     assert manifest["resumed"] >= 1

@@ -1,21 +1,20 @@
 """Pacing by the RateLimit headers: the whole quota is used, with next to no 429s."""
 
-import json
 import logging
 import time
 from datetime import datetime
 
 import pytest
-from conftest import crawl, read_partition
-from decisions import Sleeps, project_crawler, run_now
 from scrapy import Request
 from scrapy.http import Response
 
 from fakehub.hub import SyntheticHub
 from hfcrawler.headers import RateLimit
+from hfcrawler.layout import read_manifest
 from hfcrawler.middlewares import ratelimit, retry
 from hfcrawler.middlewares.ratelimit import RateLimitMiddleware
 from hfcrawler.middlewares.retry import RetriesExhaustedError
+from tests.helpers import Sleeps, crawl, partitions, project_crawler, read_partition, run_now
 
 URL = "https://huggingface.co/api/models?sort=createdAt"
 
@@ -32,8 +31,8 @@ def test_a_quota_smaller_than_the_crawl_is_used_to_the_full_without_429s(fakehub
     )
     result = crawl("models", endpoint=hub.url, data=tmp_path, settings={"HUB_PAGE_SIZE": 100})
     assert result.returncode == 0, result.stderr[-3000:]
-    (partition,) = (tmp_path / "snapshots/models").glob("date=*")
-    manifest = json.loads((partition / "manifest.json").read_text())
+    (partition,) = partitions(tmp_path)
+    manifest = read_manifest(partition)
     expected = {r["id"] for r in SyntheticHub(seed=5, models=6100).records("models")}
     assert {r["id"] for r in read_partition(partition)} == expected
 
@@ -67,8 +66,8 @@ def test_three_spiders_in_one_process_share_one_quota(fakehub, tmp_path):
     stats = hub.stats()
     assert stats["by_status"].get("429", 0) <= 0.02 * stats["requests"]
     for repo_type in ("models", "datasets", "spaces"):
-        (partition,) = (tmp_path / "snapshots" / repo_type).glob("date=*")
-        assert json.loads((partition / "manifest.json").read_text())["status"] == "complete"
+        (partition,) = partitions(tmp_path, repo_type)
+        assert read_manifest(partition)["status"] == "complete"
 
 
 def test_without_ratelimit_headers_429s_are_waited_out_by_retry_after(fakehub, tmp_path):
@@ -88,8 +87,8 @@ def test_without_ratelimit_headers_429s_are_waited_out_by_retry_after(fakehub, t
     )
     result = crawl("models", endpoint=hub.url, data=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    (partition,) = (tmp_path / "snapshots/models").glob("date=*")
-    manifest = json.loads((partition / "manifest.json").read_text())
+    (partition,) = partitions(tmp_path)
+    manifest = read_manifest(partition)
     assert manifest["counts"]["http_429"] >= 1
     assert manifest["counts"]["retries"] == 0  # 429s do not spend the error retries
     expected = {r["id"] for r in SyntheticHub(seed=5, models=2000).records("models")}

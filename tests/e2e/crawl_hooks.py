@@ -5,7 +5,7 @@
 - :class:`FailingPipeline`: an item pipeline that raises on page ``TEST_FAIL_PAGE``, as a bug or
   an unexpected value anywhere in the pipelines would.
 
-The crawl needs this directory on ``PYTHONPATH``; the helpers return the settings and environment.
+The crawl runs from the project directory, where this module is ``tests.e2e.crawl_hooks``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from hfcrawler.extensions.publish import publish_step
@@ -21,8 +20,6 @@ from hfcrawler.settings import EXTENSIONS, ITEM_PIPELINES
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-ENV = {"PYTHONPATH": str(Path(__file__).parent)}
 
 
 class KillAfterPublishStep:
@@ -54,13 +51,13 @@ class FailingPipeline:
         return item
 
 
-def kill_after(step: str) -> tuple[dict[str, object], dict[str, str]]:
-    """The settings and environment of a crawl that dies right after publish step ``step``."""
+def kill_after(step: str) -> dict[str, object]:
+    """The settings of a crawl that dies right after publish step ``step``."""
     extensions = {**EXTENSIONS, f"{__name__}.KillAfterPublishStep": 900}
-    return {"EXTENSIONS": json.dumps(extensions), "TEST_KILL_AFTER_STEP": step}, ENV
+    return {"EXTENSIONS": json.dumps(extensions), "TEST_KILL_AFTER_STEP": step}
 
 
-def fail_page(page: int) -> tuple[dict[str, object], dict[str, str]]:
-    """The settings and environment of a crawl whose pipelines raise on page ``page``."""
+def fail_page(page: int) -> dict[str, object]:
+    """The settings of a crawl whose pipelines raise on page ``page``."""
     pipelines = {**ITEM_PIPELINES, f"{__name__}.FailingPipeline": 250}
-    return {"ITEM_PIPELINES": json.dumps(pipelines), "TEST_FAIL_PAGE": page}, ENV
+    return {"ITEM_PIPELINES": json.dumps(pipelines), "TEST_FAIL_PAGE": page}

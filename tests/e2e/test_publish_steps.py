@@ -2,38 +2,25 @@
 next run (that day or the next) publishes the finished attempt under its own date."""
 
 import hashlib
-import json
 import shutil
 
 import pytest
-from conftest import crawl, read_partition
-from crawl_hooks import kill_after
 
 from fakehub.hub import SyntheticHub
+from hfcrawler.layout import read_manifest
 from hfcrawler.store import PUBLISH_STEPS
-from tests.helpers import write_partition
+from tests.e2e.crawl_hooks import kill_after
+from tests.helpers import crawl, listing_requests, read_partition, tree_digest, write_partition
 
 HUB = ("--models", "600", "--seed", "11", "--page-cap", "200")
 DAY, NEXT_DAY = "2026-03-01", "2026-03-02"
 SETTINGS = {"HUB_PAGE_SIZE": 200}
 
 
-def tree_digest(path):
-    return {
-        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(path.rglob("*"))
-        if p.is_file()
-    }
-
-
-def listing_requests(hub):
-    return hub.stats()["by_path"].get("/api/models", 0)
-
-
 def assert_exact(partition, truth):
     records = read_partition(partition)
     assert sorted(r["id"] for r in records) == truth
-    manifest = json.loads((partition / "manifest.json").read_text())
+    manifest = read_manifest(partition)
     assert manifest["status"] == "complete"
     assert manifest["counts"]["records"] == len(truth)
     for part in [*manifest["parts"], manifest["rejected"]]:
@@ -55,13 +42,12 @@ def test_a_kill_at_each_publish_step_is_finished_by_the_next_run(fakehub, tmp_pa
     old = write_partition(killed_store, "models", DAY, [{"id": "old/m1"}, {"id": "old/m2"}])
     before = tree_digest(old)
     repo = killed_store / "snapshots/models"
-    settings, env = kill_after(step)
+    settings = kill_after(step)
     killed = crawl(
         "models",
         endpoint=hub.url,
         data=killed_store,
         settings={**SETTINGS, **settings, "SNAPSHOT_DATE": DAY},
-        env=env,
     )
     assert killed.returncode == -9, killed.stderr[-3000:]
     pages = listing_requests(hub)

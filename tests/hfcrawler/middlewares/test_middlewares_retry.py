@@ -3,15 +3,15 @@
 import json
 
 import pytest
-from conftest import crawl, read_partition
-from decisions import Sleeps, project_crawler, run_now
 from scrapy import Request
 from scrapy.http import Response
 
 from fakehub.hub import SyntheticHub
+from hfcrawler.layout import read_manifest
 from hfcrawler.meta import BODY, EXPECT, MAX_ITEMS
 from hfcrawler.middlewares import retry
 from hfcrawler.middlewares.retry import HubRetryMiddleware, PageRefusedError, json_values_at_most
+from tests.helpers import Sleeps, crawl, partitions, project_crawler, read_partition, run_now
 
 FAST = {"HUB_BACKOFF_BASE": 0.05, "HUB_BACKOFF_MAX": 0.5, "DOWNLOAD_TIMEOUT": 1}
 
@@ -44,13 +44,13 @@ def test_errors_truncation_drops_and_timeouts_are_survived(fakehub, tmp_path):
     result = crawl("models", endpoint=hub.url, data=tmp_path, settings=FAST)
     assert result.returncode == 0, result.stderr[-3000:]
 
-    (partition,) = (tmp_path / "snapshots/models").glob("date=*")
+    (partition,) = partitions(tmp_path)
     records = read_partition(partition)
     expected = list(SyntheticHub(seed=4, models=3000).records("models"))
     assert sorted(r["id"] for r in records) == sorted(r["id"] for r in expected)
     assert len(records) == len(expected)
 
-    manifest = json.loads((partition / "manifest.json").read_text())
+    manifest = read_manifest(partition)
     stats = hub.stats()
     # The first page failed twice and each injected fault once; random 5xx come on top.
     assert manifest["counts"]["retries"] >= 7

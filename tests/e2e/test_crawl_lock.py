@@ -8,9 +8,8 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT, base_env, crawl, read_partition
-
 from fakehub.hub import SyntheticHub
+from tests.helpers import ROOT, base_env, crawl, partitions, read_partition
 
 SEED, MODELS, PAGE = 9, 2000, 100
 HUB = ("--models", str(MODELS), "--seed", str(SEED), "--page-cap", str(PAGE))
@@ -41,7 +40,7 @@ def wait_for_pages(data, pages, process):
 
 
 def assert_exact(data):
-    (partition,) = (data / "snapshots/models").glob("date=*")
+    (partition,) = partitions(data)
     ids = [r["id"] for r in read_partition(partition)]
     assert len(ids) == len(set(ids)), "duplicates in the published partition"
     assert sorted(ids) == sorted(

@@ -5,10 +5,9 @@ import gzip
 import json
 import shutil
 
-from conftest import crawl, read_partition
-
 from fakehub.hub import SyntheticHub
-from tests.helpers import write_partition
+from hfcrawler.layout import DataLayout, read_manifest
+from tests.helpers import crawl, listing_requests, read_partition, write_partition
 
 SEED, MODELS, PAGE = 3, 2000, 200
 HUB = ("--models", str(MODELS), "--seed", str(SEED), "--page-cap", str(PAGE))
@@ -20,13 +19,9 @@ def truth():
     return list(SyntheticHub(seed=SEED, models=MODELS).records("models"))
 
 
-def listing_requests(hub):
-    return hub.stats()["by_path"].get("/api/models", 0)
-
-
 def published(data, day=NEXT_DAY):
     partition = data / "snapshots/models" / f"date={day}"
-    return partition, json.loads((partition / "manifest.json").read_text())
+    return partition, read_manifest(partition)
 
 
 def assert_refused(result, data, *words):
@@ -36,7 +31,7 @@ def assert_refused(result, data, *words):
         assert word in result.stderr
     assert "run the same command with -s" in result.stderr
     assert not (data / f"snapshots/models/date={NEXT_DAY}").exists()
-    manifest = json.loads((data / "snapshots/models/.attempt/manifest.json").read_text())
+    manifest = read_manifest(DataLayout(data).attempt("models"))
     assert manifest["status"] == "incomplete"
 
 
@@ -45,7 +40,7 @@ def test_a_listing_that_ends_early_is_not_published(fakehub, tmp_path):
     hub = fakehub(*HUB, "--fault", "nolink@4")
     store = tmp_path / "store"
     earlier = write_partition(store, "models", DAY, truth())
-    manifest = json.loads((earlier / "manifest.json").read_text())
+    manifest = read_manifest(earlier)
     (earlier / "manifest.json").write_text(json.dumps({**manifest, "endpoint": hub.url}))
 
     short = crawl("models", endpoint=hub.url, data=store, settings=SETTINGS)

@@ -6,18 +6,26 @@ the message, and the bound (requests, time, memory) that was kept.
 """
 
 import gzip
-import http.server
 import json
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, base_env, crawl, read_partition
 
 from fakehub.hub import SyntheticHub
+from hfcrawler.layout import read_manifest
+from tests.helpers import (
+    ROOT,
+    Answer,
+    ScriptedServer,
+    attempt_state,
+    base_env,
+    crawl,
+    partitions,
+    read_partition,
+)
 
 FAST = {"HUB_BACKOFF_BASE": 0.05, "HUB_BACKOFF_MAX": 1.0, "HUB_RETRY_MAX_WAIT": 20}
 MODELS = ["--models", "600", "--seed", "7", "--page-cap", "100"]
@@ -28,21 +36,13 @@ def truth_ids(models=600, seed=7):
     return {r["id"] for r in SyntheticHub(seed=seed, models=models).records("models")}
 
 
-def partitions(data, repo_type="models"):
-    return sorted((data / "snapshots" / repo_type).glob("date=*"))
-
-
-def manifest_of(partition):
-    return json.loads((partition / "manifest.json").read_text())
-
-
 def failure_line(result):
     (line,) = [x for x in result.stderr.splitlines() if x.startswith("hfcrawler: models: FAILED")]
     return line
 
 
 def attempt_cursor(data):
-    return json.loads((data / "snapshots/models/.attempt/state.json").read_text())["cursor"]
+    return attempt_state(data)["cursor"]
 
 
 # Retry storms and unbounded waits.
@@ -62,7 +62,7 @@ def test_429s_asking_for_no_wait_get_the_backoff_and_the_crawl_completes(fakehub
     assert {r["id"] for r in read_partition(partition)} == truth_ids()
     # Before: 39,000-43,000 requests in 45 s. Now each 429 waits at least the growing backoff.
     stats = hub.stats()
-    assert stats["by_status"]["429"] == manifest_of(partition)["counts"]["http_429"]
+    assert stats["by_status"]["429"] == read_manifest(partition)["counts"]["http_429"]
     assert stats["requests"] < 60, stats
 
 
@@ -104,7 +104,7 @@ def test_a_429_with_requests_left_is_backed_off_not_waited_for_the_window(fakehu
     assert time.monotonic() - started < 15
     (partition,) = partitions(tmp_path)
     assert {r["id"] for r in read_partition(partition)} == truth_ids()
-    counts = manifest_of(partition)["counts"]
+    counts = read_manifest(partition)["counts"]
     assert (counts["http_429"], counts["retries"]) == (4, 0)
 
 
@@ -119,7 +119,7 @@ def test_a_ratelimit_header_with_several_buckets_is_read_by_its_api_entry(fakehu
     assert result.returncode == 0, result.stderr[-3000:]
     (partition,) = partitions(tmp_path)
     assert {r["id"] for r in read_partition(partition)} == truth_ids(models=2000)
-    counts = manifest_of(partition)["counts"]
+    counts = read_manifest(partition)["counts"]
     assert counts["http_429"] <= 0.02 * counts["requests"]
 
 
@@ -169,14 +169,14 @@ def test_a_rerun_after_a_javascript_link_resumes_to_an_exact_partition(fakehub, 
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     (partition,) = partitions(tmp_path)
     assert {r["id"] for r in read_partition(partition)} == truth_ids()
-    assert manifest_of(partition)["resumed"] == 1
+    assert read_manifest(partition)["resumed"] == 1
 
 
 def test_a_redirect_off_the_origin_fails_the_crawl_and_gets_no_token(fakehub, other_hub, tmp_path):
     token = "hf_RedirectTest0123456789"  # noqa: S105 (a test token for the emulator)
     hub = fakehub(
         *MODELS, "--fault", "redirect@2", "--hostile-url", f"{other_hub.url}{{path}}",
-        env={"FAKEHUB_TOKENS": f"someone={token}"},
+        tokens={"someone": token},
     )  # fmt: skip
     result = crawl(
         "models", endpoint=hub.url, data=tmp_path, settings=FAST, env={"HF_TOKEN": token}
@@ -210,7 +210,7 @@ def test_the_page_cap_follows_the_last_complete_snapshot(fakehub, tmp_path):
     )
     assert first.returncode == 0, first.stderr[-3000:]
     (previous,) = partitions(tmp_path)
-    pages = manifest_of(previous)["counts"]["pages"]
+    pages = read_manifest(previous)["counts"]["pages"]
     before = read_partition(previous)
 
     endless = fakehub(*MODELS, "--endless")
@@ -241,7 +241,7 @@ def peak_rss_mb(pid):
 
 
 def crawl_with_peak_rss(endpoint, data, settings, timeout=120):
-    """Run a crawl like conftest.crawl; return its exit status, stderr and peak RSS in MB.
+    """Run a crawl like helpers.crawl; return its exit status, stderr and peak RSS in MB.
 
     The peak is sampled from /proc while it runs: a child's ru_maxrss would start from this
     process's own high-water mark.
@@ -331,38 +331,19 @@ def test_records_with_lone_surrogates_are_rejected_with_the_reason(fakehub, tmp_
     rejected_ids = {by_reason["id"]["id"].removesuffix("\udc00"), by_reason["tags"]["id"]}
     assert published | rejected_ids == truth_ids()
     assert not published & rejected_ids
-    counts = manifest_of(partition)["counts"]
+    counts = read_manifest(partition)["counts"]
     assert (counts["records"], counts["rejected"]) == (len(truth_ids()) - 2, 2)
 
 
 # Server strings in messages.
 
 
-class ForgingServer(http.server.BaseHTTPRequestHandler):
-    """Answers every request with a 403 whose error text forges a log line."""
-
-    def do_GET(self):
-        body = json.dumps(
-            {"error": "no\n2026-01-01 [hfcrawler.extensions.publish] INFO: Snapshot published: x"}
-        ).encode()
-        self.send_response(403)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_a_server_error_text_cannot_start_a_log_line(tmp_path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ForgingServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        result = crawl("models", endpoint=f"http://127.0.0.1:{server.server_port}", data=tmp_path)
-    finally:
-        server.shutdown()
-        server.server_close()
+    # Every request gets a 403 whose error text forges a log line.
+    forged = "no\n2026-01-01 [hfcrawler.extensions.publish] INFO: Snapshot published: x"
+    body = json.dumps({"error": forged}).encode()
+    with ScriptedServer(lambda _: Answer(403, body)) as server:
+        result = crawl("models", endpoint=server.url, data=tmp_path)
     assert result.returncode == 1
     assert "HTTP 403: no\\u000a2026-01-01 [hfcrawler" in failure_line(result)
     assert not [x for x in result.stderr.splitlines() if x.startswith("2026-01-01 [hfcrawler")]
