@@ -8,9 +8,14 @@ from scrapy.http import Response
 
 from fakehub.hub import SyntheticHub
 from hfcrawler.layout import read_manifest
-from hfcrawler.meta import BODY, EXPECT, MAX_ITEMS
+from hfcrawler.meta import BODY, EXPECT, MAX_ITEMS, TRIES, WAITED
 from hfcrawler.middlewares import retry
-from hfcrawler.middlewares.retry import HubRetryMiddleware, PageRefusedError, json_values_at_most
+from hfcrawler.middlewares.retry import (
+    HubRetryMiddleware,
+    PageRefusedError,
+    RetriesExhaustedError,
+    json_values_at_most,
+)
 from tests.helpers import Sleeps, crawl, partitions, project_crawler, read_partition, run_now
 
 FAST = {"HUB_BACKOFF_BASE": 0.05, "HUB_BACKOFF_MAX": 0.5, "DOWNLOAD_TIMEOUT": 1}
@@ -119,6 +124,30 @@ def test_json_nested_past_any_parser_is_retried_as_not_json(sleeps):
     body = b"[" * 5000 + b"]" * 5000  # deeper than orjson (1024) and json (recursion) go
     result, page = listing_page(body, HUB_BACKOFF_BASE=0.5)
     assert isinstance(result, Request)
-    assert result.meta["hub_retries"] == 1
+    assert result.meta[TRIES] == 1
     assert len(sleeps.waits) == 1
     assert page is None
+
+
+def test_each_retry_waits_its_backoff_and_the_page_gives_up_after_the_last(sleeps):
+    crawler = project_crawler(HUB_BACKOFF_BASE=1.0, HUB_BACKOFF_MAX=5.0, HUB_RETRY_TIMES=4)
+    mw = HubRetryMiddleware.from_crawler(crawler)
+    request = Request(URL)
+    for _ in range(4):
+        request = run_now(mw.process_response(request, Response(URL, status=503)))
+        assert isinstance(request, Request)
+    # The n-th wait is min(HUB_BACKOFF_MAX, HUB_BACKOFF_BASE * 2**n), half of it random.
+    for wait, ceiling in zip(sleeps.waits, [1.0, 2.0, 4.0, 5.0], strict=True):
+        assert ceiling / 2 <= wait <= ceiling
+    assert request.meta[WAITED] == pytest.approx(sum(sleeps.waits))
+    with pytest.raises(RetriesExhaustedError, match=r"gave up after 5 attempts .*last: HTTP 503"):
+        run_now(mw.process_response(request, Response(URL, status=503)))
+    assert len(sleeps.waits) == 4
+
+
+def test_a_retry_that_would_wait_past_the_time_bound_is_not_waited(sleeps):
+    crawler = project_crawler(HUB_BACKOFF_BASE=10.0, HUB_RETRY_MAX_WAIT=4.0)
+    mw = HubRetryMiddleware.from_crawler(crawler)
+    with pytest.raises(RetriesExhaustedError, match="gave up after 1 attempts and 0 s of waiting"):
+        run_now(mw.process_response(Request(URL), Response(URL, status=503)))
+    assert sleeps.waits == []
