@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import os
 import subprocess
 import threading
@@ -19,7 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fakehub.process import FakeHubProcess, fetch
+from fakehub.process import FakeHubProcess
+from hfcrawler.layout import PARTITION_PREFIX, DataLayout, part_paths, read_manifest
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,7 @@ def run_child(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> 
 
 def server_429s(hub: FakeHubProcess) -> int:
     """How many 429s the emulator answered since it started."""
-    stats = json.loads(fetch(f"{hub.url}/_fakehub/stats").body)
-    return int(stats["by_status"].get("429", 0))
+    return int(hub.stats()["by_status"].get("429", 0))
 
 
 def read_output(files: Iterable[Path], http_429: int) -> Output:
@@ -113,10 +112,10 @@ def read_output(files: Iterable[Path], http_429: int) -> Output:
 
 def snapshot_parts(data: Path, repo_type: str) -> list[Path]:
     """The part files of the one complete partition a fresh crawl published for `repo_type`."""
-    manifests = sorted((data / "snapshots" / repo_type).glob("date=*/manifest.json"))
-    if len(manifests) != 1:
-        raise RuntimeError(f"expected one {repo_type} partition under {data}, found {manifests}")
-    manifest = json.loads(manifests[0].read_text(encoding="utf-8"))
+    partitions = sorted(DataLayout(data).snapshots(repo_type).glob(f"{PARTITION_PREFIX}*"))
+    if len(partitions) != 1:
+        raise RuntimeError(f"expected one {repo_type} partition under {data}, found {partitions}")
+    manifest = read_manifest(partitions[0])
     if manifest["status"] != "complete" or manifest["counts"]["rejected"] != 0:
-        raise RuntimeError(f"{manifests[0]}: not a complete snapshot without rejections")
-    return [manifests[0].parent / part["name"] for part in manifest["parts"]]
+        raise RuntimeError(f"{partitions[0]}: not a complete snapshot without rejections")
+    return part_paths(partitions[0], manifest)

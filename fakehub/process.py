@@ -2,7 +2,7 @@
 
     with FakeHubProcess(["--models", "500", "--quota", "50"], tokens={"alice": "hf_x"}) as hub:
         reply = hub.get("/api/models?limit=10")
-        reply.status, reply.headers["Link"], reply.json()
+        reply.status, reply.next_link(), reply.json()
 
 The process listens on a free loopback port; its URL is read from its first stdout line. Leaving
 the block sends SIGTERM and waits for the process to exit.
@@ -10,7 +10,6 @@ the block sends SIGTERM and waits for the process to exit.
 
 import json
 import os
-import re
 import subprocess
 import sys
 import urllib.error
@@ -22,8 +21,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from hfcrawler.headers import next_link
+
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-_NEXT_LINK = re.compile(r'<([^>]*)>;\s*rel="next"')
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,16 @@ class Reply:
     status: int
     headers: Message
     body: bytes
+    url: str
 
     def json(self) -> Any:
         return json.loads(self.body)
 
-
-def next_link(reply: Reply) -> str | None:
-    """The URL of a reply's `rel="next"` Link header, None on the last page."""
-    match = _NEXT_LINK.search(reply.headers.get("Link", ""))
-    return None if match is None else match.group(1)
+    def next_link(self) -> str | None:
+        """The URL of the `rel="next"` Link header, None on the last page: read as the crawler
+        reads it (hfcrawler.headers, standard library only)."""
+        values = [value.encode("latin-1") for value in self.headers.get_all("Link", [])]
+        return next_link(values, self.url)
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> Reply:
@@ -50,10 +51,10 @@ def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") 
     request = urllib.request.Request(url, headers=headers or {}, method=method)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            return Reply(response.status, response.headers, response.read())
+            return Reply(response.status, response.headers, response.read(), url)
     except urllib.error.HTTPError as error:
         with error:
-            return Reply(error.code, error.headers, error.read())
+            return Reply(error.code, error.headers, error.read(), url)
 
 
 class FakeHubProcess:
@@ -95,12 +96,16 @@ class FakeHubProcess:
         """Every page of a listing, following `Link: <…>; rel="next"` until a page has none."""
         reply = self.get(path, headers)
         yield reply
-        while (target := next_link(reply)) is not None:
+        while (target := reply.next_link()) is not None:
             reply = self.get(target, headers)
             yield reply
 
     def post(self, path: str) -> Reply:
         return fetch(self.url + path, method="POST")
+
+    def stats(self) -> dict[str, Any]:
+        """What the server has answered so far (its control route, outside the rate limit)."""
+        return self.get("/_fakehub/stats").json()
 
     def stop(self) -> int:
         """Send SIGTERM, wait for the exit and return the exit code."""

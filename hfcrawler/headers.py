@@ -7,6 +7,7 @@ may list several buckets (``"api";r=0;t=137, "default";r=50;t=30``): the ``"api"
 wherever it stands, else the first. A reset further away than the policy's window is cut to the
 window (a fixed window resets within ``w`` seconds). All are parsed leniently: a header we cannot
 read, or a number that is negative, NaN or infinite, is treated as absent, never as a crash.
+Standard library only: the emulator's client (fakehub.process) follows Link headers with it too.
 """
 
 from __future__ import annotations

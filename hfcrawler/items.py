@@ -1,11 +1,15 @@
 """Items of a snapshot: one dataclass per repo type, with the Hub's own field names.
 
 A record holds exactly the fields of the snapshot contract; a field the Hub left out is ``None``
-(written as null), never a made-up value. :class:`Rejection` carries a record that failed
-validation, with the reason per field, to ``rejected.jsonl.gz``. The spiders yield one
-:class:`SnapshotPage` per page of a listing: the page is the unit the pipelines validate,
-deduplicate and write, and the snapshot checkpoints after each one. (One Scrapy item per record
-would cost more CPU in Scrapy's item machinery than everything else the crawl does.)
+(written as null), never a made-up value. Each field is declared with its rule (see
+:func:`rule`): the check of :mod:`hfcrawler.validation` that normalizes its value to the Hub's
+type or says why not, and whether it may be null; ``validate()`` reads them from here.
+
+:class:`Rejection` carries a record that failed validation, with the reason per field, to
+``rejected.jsonl.gz``. The spiders yield one :class:`SnapshotPage` per page of a listing: the
+page is the unit the pipelines validate, deduplicate and write, and the snapshot checkpoints
+after each one. (One Scrapy item per record would cost more CPU in Scrapy's item machinery than
+everything else the crawl does.)
 """
 
 from __future__ import annotations
@@ -13,6 +17,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any, ClassVar, Self
+
+from hfcrawler.validation import (
+    Rule,
+    author_kind,
+    commit_sha,
+    count,
+    flag,
+    gating,
+    namespace,
+    object_id,
+    repo_id,
+    score,
+    tag_list,
+    text,
+    timestamp,
+)
+
+
+def rule(check: Rule, *, required: bool = False) -> Any:
+    """A record field, None unless set, whose value ``check`` normalizes; a ``required`` one
+    may not be None (without it the record cannot be placed in the snapshot at all)."""
+    return field(default=None, metadata={"rule": check, "required": required})
 
 
 @dataclass(slots=True)
@@ -27,6 +53,12 @@ class Record:
         """The record's fields, in output order."""
         return tuple(f.name for f in fields(cls))
 
+    @classmethod
+    @cache
+    def field_rules(cls) -> tuple[tuple[str, Rule, bool], ...]:
+        """Each field's name, rule and whether it is required, in output order."""
+        return tuple((f.name, f.metadata["rule"], f.metadata["required"]) for f in fields(cls))
+
 
 @dataclass(slots=True)
 class HubRecord(Record):
@@ -34,18 +66,18 @@ class HubRecord(Record):
 
     REPO_TYPE: ClassVar[str] = ""
 
-    _id: str | None = None
-    id: str | None = None
-    author: str | None = None
-    createdAt: str | None = None
-    lastModified: str | None = None
-    likes: int | None = None
-    trendingScore: float | None = None
-    tags: list[str] | None = None
-    private: bool | None = None
-    disabled: bool | None = None
-    sha: str | None = None
-    repoType: str | None = None
+    _id: str | None = rule(object_id)
+    id: str | None = rule(repo_id, required=True)
+    author: str | None = rule(namespace)
+    createdAt: str | None = rule(timestamp)
+    lastModified: str | None = rule(timestamp)
+    likes: int | None = rule(count)
+    trendingScore: float | None = rule(score)
+    tags: list[str] | None = rule(tag_list)  # noqa: RUF009 - rule() makes a field(), None
+    private: bool | None = rule(flag)
+    disabled: bool | None = rule(flag)
+    sha: str | None = rule(commit_sha)
+    repoType: str | None = rule(text)
 
     @classmethod
     def from_hub(cls, raw: dict[str, Any]) -> Self:
@@ -61,11 +93,11 @@ class ModelRecord(HubRecord):
 
     REPO_TYPE: ClassVar[str] = "model"
 
-    downloads: int | None = None
-    downloadsAllTime: int | None = None
-    pipeline_tag: str | None = None
-    library_name: str | None = None
-    gated: bool | str | None = None
+    downloads: int | None = rule(count)
+    downloadsAllTime: int | None = rule(count)
+    pipeline_tag: str | None = rule(text)
+    library_name: str | None = rule(text)
+    gated: bool | str | None = rule(gating)
 
 
 @dataclass(slots=True)
@@ -74,9 +106,9 @@ class DatasetRecord(HubRecord):
 
     REPO_TYPE: ClassVar[str] = "dataset"
 
-    downloads: int | None = None
-    downloadsAllTime: int | None = None
-    gated: bool | str | None = None
+    downloads: int | None = rule(count)
+    downloadsAllTime: int | None = rule(count)
+    gated: bool | str | None = rule(gating)
 
 
 @dataclass(slots=True)
@@ -85,7 +117,7 @@ class SpaceRecord(HubRecord):
 
     REPO_TYPE: ClassVar[str] = "space"
 
-    sdk: str | None = None
+    sdk: str | None = rule(text)
 
 
 _HUB_FIELDS: dict[type, tuple[str, ...]] = {
@@ -105,33 +137,34 @@ class AuthorRecord(Record):
 
     KEY: ClassVar[str] = "name"
 
-    name: str | None = None
-    renamedTo: str | None = None
-    kind: str | None = None  # "user" or "org": which overview endpoint answered
-    fullname: str | None = None
-    avatarUrl: str | None = None
-    isPro: bool | None = None  # users
-    plan: str | None = None  # organizations on a paid plan
-    isVerified: bool | None = None  # organizations
-    numFollowers: int | None = None
-    numFollowing: int | None = None  # users
-    numLikes: int | None = None  # users
-    numUsers: int | None = None  # organizations
-    numModels: int | None = None
-    numDatasets: int | None = None
-    numSpaces: int | None = None
-    fetchedAt: str | None = None
+    name: str | None = rule(namespace, required=True)
+    renamedTo: str | None = rule(namespace)
+    kind: str | None = rule(author_kind, required=True)  # which overview endpoint answered
+    fullname: str | None = rule(text)
+    avatarUrl: str | None = rule(text)
+    isPro: bool | None = rule(flag)  # users
+    plan: str | None = rule(text)  # organizations on a paid plan
+    isVerified: bool | None = rule(flag)  # organizations
+    numFollowers: int | None = rule(count)
+    numFollowing: int | None = rule(count)  # users
+    numLikes: int | None = rule(count)  # users
+    numUsers: int | None = rule(count)  # organizations
+    numModels: int | None = rule(count)
+    numDatasets: int | None = rule(count)
+    numSpaces: int | None = rule(count)
+    fetchedAt: str | None = rule(timestamp)
 
     @classmethod
     def from_overview(cls, kind: str, asked: str, raw: dict[str, Any], fetched_at: str) -> Self:
         """Pick the profile of ``asked`` from its overview; users name themselves in ``user``."""
-        picked = {name: raw.get(name) for name in _PROFILE_FIELDS}
+        picked = {name: raw.get(name) for name in OVERVIEW_FIELDS}
         answered = raw.get("name") if kind == "org" else raw.get("user", raw.get("name"))
         renamed = answered if answered is not None and answered != asked else None
         return cls(**picked, name=asked, renamedTo=renamed, kind=kind, fetchedAt=fetched_at)
 
 
-_PROFILE_FIELDS = tuple(
+# The fields an overview gives under the same name (the others are set by the crawl).
+OVERVIEW_FIELDS = tuple(
     name
     for name in AuthorRecord.field_names()
     if name not in {"name", "renamedTo", "kind", "fetchedAt"}

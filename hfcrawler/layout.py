@@ -2,16 +2,18 @@
 partition's manifest and records are read. Standard library only, so that the analysis, the tests
 and the benchmarks use it without Scrapy::
 
+    <data>/snapshots/<repo_type>/                                        locked by its one crawl
     <data>/snapshots/<repo_type>/date=<YYYY-MM-DD>/part-00000.jsonl.gz   one gzip member per page
     <data>/snapshots/<repo_type>/date=<YYYY-MM-DD>/manifest.json         status, counts, parts
     <data>/snapshots/<repo_type>/date=<YYYY-MM-DD>/rejected.jsonl.gz
     <data>/snapshots/<repo_type>/.attempt/                               the crawl in progress
-    <data>/snapshots/<repo_type>/.lock                                   held by its one crawl
+    <data>/snapshots/<repo_type>/.attempt/state.json                     its checkpoint
+    <data>/snapshots/<repo_type>/.replaced-date=<YYYY-MM-DD>/            set aside while replaced
     <data>/cache/<repo_type>/date=<YYYY-MM-DD>/                          the analysis' Parquet cache
     <data>/cache/history/<repo_type>/                                    the history's results
 
 A manifest lists its parts as `{"name", "records", "sha256"}`; `part_entry` makes such an entry
-and `write_manifest` writes one (the crawler, which must also fsync, writes its own).
+and `write_manifest` writes one (durably, as the crawler needs, with `durable=True`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,7 +34,10 @@ SNAPSHOTS = "snapshots"
 CACHE = "cache"
 HISTORY = "history"
 ATTEMPT = ".attempt"
-LOCK = ".lock"
+# An attempt's checkpoint: where its crawl resumes (never in a published partition).
+STATE = "state.json"
+# A partition replaced by a same-day one waits under this prefix until the new one is in place.
+REPLACED = ".replaced-"
 MANIFEST = "manifest.json"
 REJECTED = "rejected.jsonl.gz"
 PARTITION_PREFIX = "date="
@@ -67,9 +73,9 @@ class DataLayout:
         """The crawl of `repo_type` in progress (never read by the analysis)."""
         return self.snapshots(repo_type) / ATTEMPT
 
-    def lock(self, repo_type: str) -> Path:
-        """The file the one crawl of `repo_type` holds its lock on."""
-        return self.snapshots(repo_type) / LOCK
+    def replaced(self, repo_type: str, day: date | str) -> Path:
+        """Where the partition of `repo_type` dated `day` waits while a new one replaces it."""
+        return self.snapshots(repo_type) / (REPLACED + partition_name(day))
 
     def caches(self) -> Path:
         """Every cache of the analysis (safe to delete: it is rebuilt from the snapshots)."""
@@ -109,12 +115,15 @@ def part_paths(directory: Path, manifest: dict[str, Any]) -> list[Path]:
     return [directory / part["name"] for part in manifest["parts"]]
 
 
-def read_records(directory: Path) -> Iterator[dict[str, Any]]:
-    """Every record of a published partition, in file order."""
+def read_records(
+    directory: Path, loads: Callable[[bytes], Any] = json.loads
+) -> Iterator[dict[str, Any]]:
+    """Every record of a published partition, in file order, each line parsed by `loads` (the
+    crawler passes a faster parser than the standard library's)."""
     for path in part_paths(directory, read_manifest(directory)):
-        with gzip.open(path, "rt", encoding="utf-8") as stream:
+        with gzip.open(path, "rb") as stream:
             for line in stream:
-                yield json.loads(line)
+                yield loads(line)
 
 
 def file_sha256(path: Path) -> str:
@@ -131,8 +140,24 @@ def part_entry(path: Path, records: int) -> dict[str, Any]:
     return {"name": path.name, "records": records, "sha256": file_sha256(path)}
 
 
-def write_manifest(directory: Path, manifest: dict[str, Any]) -> Path:
-    """Write `manifest` as the manifest.json of `directory`; return its path."""
+def replace_durably(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically (a reader sees the old file or the new one) and
+    durably (on disk once this returns; the directory entry needs its own fsync)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    tmp.replace(path)
+
+
+def write_manifest(directory: Path, manifest: dict[str, Any], *, durable: bool = False) -> Path:
+    """Write `manifest` as the manifest.json of `directory`, atomically and durably if
+    `durable`; return its path."""
     path = directory / MANIFEST
-    path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    data = json.dumps(manifest, indent=1).encode()
+    if durable:
+        replace_durably(path, data)
+    else:
+        path.write_bytes(data)
     return path

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.logformatter import LogFormatter
 
 from hfcrawler.items import SnapshotPage
-from hfcrawler.messages import brief_url
+from hfcrawler.logsafe import brief_url
 
 if TYPE_CHECKING:
     from scrapy import Spider

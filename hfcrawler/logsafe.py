@@ -1,13 +1,15 @@
-"""Log lines that strings from the server cannot forge.
+"""Server strings made fit for a log line, and log lines that strings from the server cannot forge.
 
-A job's log is all Scrapyd keeps of a crawl, and ``python -m scheduler --status`` reads
-the crawl's verdict from it, so no string from the Hub may start a line there. :func:`one_line`
-escapes every character that is not printable — line breaks, control, bidi and unpaired surrogate
-characters — as ``\\uXXXX``; messages that quote the Hub use it where they are made. As a second
-line of defence, :func:`install` (called by the ``crawl`` command) makes every value interpolated
-into a log message of the process, and every traceback, continue on indented lines, so that
-whatever a message or an exception quotes, each line of the log starts either with a record's own
-time stamp or with blanks.
+A job's log is all Scrapyd keeps of a crawl, and ``python -m scheduler --status`` reads the
+crawl's verdict from it, so no string from the Hub may start a line there. :func:`one_line` escapes
+every character that is not printable — line breaks, control, bidi and unpaired surrogate characters
+— as ``\\uXXXX``; messages that quote the Hub use it where they are made, or :func:`brief`, which
+also cuts a long text short. A listing URL with its fourteen ``expand=`` parameters is 500
+characters that say nothing a reader needs: :func:`brief_url` keeps where it points, the path and
+the cursor's first characters. As a second line of defence, :func:`install` (called by the ``crawl``
+command) makes every value interpolated into a log message of the process, and every traceback,
+continue on indented lines, so that whatever a message or an exception quotes, each line of the log
+starts either with a record's own time stamp or with blanks.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import traceback
 from collections.abc import Callable, Mapping
 from numbers import Number
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 INDENT = "  "
+MAX_URL = 100  # characters of a URL quoted in a message
+CURSOR_HEAD = 12  # characters of a cursor quoted: enough to tell two pages apart
 
 
 def one_line(text: str) -> str:
@@ -26,6 +31,24 @@ def one_line(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else _escape(char) for char in text)
+
+
+def brief(text: str, limit: int = 300) -> str:
+    """``text`` on one line, control characters escaped, at most about ``limit`` characters."""
+    text = one_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def brief_url(url: str) -> str:
+    """``scheme://host/path?…&cursor=eyJ…``: the query elided, but for the cursor's start."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        return brief(url, MAX_URL)
+    text = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    if parts.query:
+        cursor = dict(parse_qsl(parts.query)).get("cursor")
+        text += f"?…&cursor={cursor[:CURSOR_HEAD]}…" if cursor else "?…"
+    return brief(text, MAX_URL)
 
 
 def indented(text: str) -> str:

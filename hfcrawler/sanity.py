@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Self
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-    from hfcrawler.snapshot import AttemptState
+    from hfcrawler.store import AttemptState
 
 
 def expanded_fields(query: dict[str, Any]) -> list[str]:

@@ -86,11 +86,11 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "hfcrawler.pipelines.validate.ValidatePipeline": 100,
     "hfcrawler.pipelines.dedupe.DedupePipeline": 200,
-    "hfcrawler.pipelines.snapshot.SnapshotPipeline": 300,
+    "hfcrawler.pipelines.write.WritePipeline": 300,
 }
 
 EXTENSIONS = {
-    "hfcrawler.extensions.snapshot.SnapshotExtension": 100,
+    "hfcrawler.extensions.publish.PublishExtension": 100,
     "hfcrawler.extensions.progress.Progress": 500,
 }
 

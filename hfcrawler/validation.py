@@ -1,8 +1,10 @@
 """Field rules of a snapshot record: normalize each value to the Hub's type, or say why not.
 
-Each rule takes the raw value (never ``None``: a null is always accepted, since the Hub omits
-fields a repo does not have) and returns the normalized value, or raises
+Each rule takes the raw value (never ``None``: a null is accepted unless the field is required,
+since the Hub omits fields a repo does not have) and returns the normalized value, or raises
 :class:`InvalidValueError` with a short reason that ends up in ``rejected.jsonl.gz`` and the stats.
+Each field of a record names its rule where it is declared (:mod:`hfcrawler.items`);
+:func:`validate` applies them.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hfcrawler.items import AuthorRecord, DatasetRecord, ModelRecord, Record, SpaceRecord
+if TYPE_CHECKING:
+    from hfcrawler.items import Record
+
+Rule = Callable[[Any], Any]
 
 
 class InvalidValueError(ValueError):
@@ -133,7 +138,7 @@ def author_kind(value: Any) -> str:
     return value
 
 
-def gated(value: Any) -> bool | str:
+def gating(value: Any) -> bool | str:
     if value is False or value in GATED_VALUES:
         return value
     raise InvalidValueError('expected false, "auto" or "manual"')
@@ -168,68 +173,13 @@ def tag_list(value: Any) -> list[str]:
     return value
 
 
-Rule = Callable[[Any], Any]
-
-_COMMON: dict[str, Rule] = {
-    "_id": object_id,
-    "id": repo_id,
-    "author": namespace,
-    "createdAt": timestamp,
-    "lastModified": timestamp,
-    "likes": count,
-    "trendingScore": score,
-    "tags": tag_list,
-    "private": flag,
-    "disabled": flag,
-    "sha": commit_sha,
-    "repoType": text,
-}
-_DOWNLOADS: dict[str, Rule] = {"downloads": count, "downloadsAllTime": count, "gated": gated}
-
-_PROFILE: dict[str, Rule] = {
-    "name": namespace,
-    "renamedTo": namespace,
-    "kind": author_kind,
-    "fullname": text,
-    "avatarUrl": text,
-    "isPro": flag,
-    "plan": text,
-    "isVerified": flag,
-    **dict.fromkeys(
-        (
-            "numFollowers",
-            "numFollowing",
-            "numLikes",
-            "numUsers",
-            "numModels",
-            "numDatasets",
-            "numSpaces",
-        ),
-        count,
-    ),
-    "fetchedAt": timestamp,
-}
-
-RULES: dict[type[Record], dict[str, Rule]] = {
-    ModelRecord: {**_COMMON, **_DOWNLOADS, "pipeline_tag": text, "library_name": text},
-    DatasetRecord: {**_COMMON, **_DOWNLOADS},
-    SpaceRecord: {**_COMMON, "sdk": text},
-    AuthorRecord: _PROFILE,
-}
-# Without these a record cannot be placed in the snapshot at all.
-REQUIRED: dict[type[Record], frozenset[str]] = {
-    cls: frozenset({cls.KEY, "kind"} if cls is AuthorRecord else {cls.KEY}) for cls in RULES
-}
-
-
 def validate(record: Record) -> dict[str, str]:
     """Normalize ``record`` in place; return the reason per invalid field (empty when valid)."""
     problems: dict[str, str] = {}
-    required = REQUIRED[type(record)]
-    for name, rule in RULES[type(record)].items():
+    for name, rule, required in record.field_rules():
         value = getattr(record, name)
         if value is None:
-            if name in required:
+            if required:
                 problems[name] = "missing"
             continue
         try:

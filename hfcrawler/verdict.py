@@ -1,7 +1,7 @@
 """The crawl's verdict line: the last word of a job's log on whether its snapshot was published.
 
 Scrapyd says only that a job finished, so ``python -m scheduler --status`` reads the
-verdict from the end of the job's log. It is written by the snapshot extension when the spider
+verdict from the end of the job's log. It is written by the publishing extension when the spider
 closes, as a JSON object on a line of its own from the ``hfcrawler.verdict`` logger::
 
     2026-11-29 03:21:07 [hfcrawler.verdict] INFO: Snapshot verdict: {"published": true, ...}

@@ -1,8 +1,14 @@
-"""Helpers the analysis tests share: partitions written as the crawler publishes them, and
-`python -m analysis` run as a user runs it.
+"""Helpers the tests share (fixtures are in conftest.py):
+
+- partitions written as the crawler publishes them, and read back: `write_partition`,
+  `read_partition`, `partitions`, `attempt_state`, `tree_digest`;
+- `python -m analysis` and `scrapy crawl` run as a user runs them: `run_analysis`, `crawl`;
+- components on Scrapy's `get_crawler`, deciding without waiting: `project_crawler`, `run_now`,
+  `Sleeps`;
+- a small hostile HTTP server answering as the test says: `ScriptedServer`.
 
 Paths and manifest entries come from the data layout's own module (hfcrawler.layout), so the
-tests write exactly what the analysis reads.
+tests write exactly what the crawler and the analysis read.
 """
 
 from __future__ import annotations
@@ -11,12 +17,35 @@ import csv
 import gzip
 import hashlib
 import json
+import os
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from hfcrawler.layout import REJECTED, DataLayout, part_entry, part_name, write_manifest
+from scrapy.utils.test import get_crawler
+
+from hfcrawler import settings as project_settings
+from hfcrawler.layout import (
+    PARTITION_PREFIX,
+    REJECTED,
+    STATE,
+    DataLayout,
+    part_entry,
+    part_name,
+    read_records,
+    write_manifest,
+)
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from fakehub.process import FakeHubProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,3 +159,177 @@ def csv_rows(report: Path, name: str) -> list[dict[str, str]]:
 def summary(report: Path) -> dict[str, Any]:
     """A report's summary.json."""
     return json.loads((report / "summary.json").read_text(encoding="utf-8"))
+
+
+# Partitions and attempts as the crawler leaves them.
+
+
+def read_partition(path: Path) -> list[dict[str, Any]]:
+    """Every record of a published partition, in file order."""
+    return list(read_records(path))
+
+
+def partitions(data: Path, repo_type: str = "models") -> list[Path]:
+    """The `date=` directories of `repo_type` under the data directory `data`, oldest first."""
+    return sorted(DataLayout(data).snapshots(repo_type).glob(f"{PARTITION_PREFIX}*"))
+
+
+def attempt_state(data: Path, repo_type: str = "models") -> dict[str, Any]:
+    """The checkpoint (state.json) of the attempt of `repo_type` in progress."""
+    return json.loads((DataLayout(data).attempt(repo_type) / STATE).read_text(encoding="utf-8"))
+
+
+def tree_digest(path: Path) -> dict[str, str]:
+    """The sha256 of every file under `path`, by relative path: equal only if nothing changed."""
+    return {
+        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file()
+    }
+
+
+def listing_requests(hub: FakeHubProcess, path: str = "/api/models") -> int:
+    """How many requests the emulator answered on the listing `path`."""
+    return hub.stats()["by_path"].get(path, 0)
+
+
+# Crawls as a user (or Scrapyd) runs them: `python -m scrapy crawl …` from the project directory,
+# so each test exercises the real command, settings, exit status and files.
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process, without any Hub settings leaking in from ours."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HF_", "HUGGING_FACE", "HFCRAWLER", "FAKEHUB"))
+    }
+    env["HF_HOME"] = str(Path(extra.pop("HF_HOME", "/nonexistent-hf-home")))
+    env.update(extra)
+    return env
+
+
+def crawl(
+    *spiders: str,
+    endpoint: str,
+    data: Path,
+    settings: dict[str, object] | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 180,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``scrapy crawl`` like a user would, and return its exit status and output."""
+    command = [sys.executable, "-m", "scrapy", "crawl", *spiders]
+    for name, value in {"PROGRESS_INTERVAL": 5, **(settings or {})}.items():
+        command += ["-s", f"{name}={value}"]
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env=base_env(HF_ENDPOINT=endpoint, HFCRAWLER_DATA=str(data), **(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+# Unit tests of components: a crawler with the project's settings, and a coroutine run to its
+# end without a reactor (sleeps are patched out, so nothing may really wait).
+
+
+def project_crawler(**overrides: Any) -> Crawler:
+    """A crawler with hfcrawler's settings, some of them overridden (the reactor is the test's)."""
+    settings = {
+        k: v for k, v in vars(project_settings).items() if k.isupper() and k != "TWISTED_REACTOR"
+    }
+    return get_crawler(settings_dict={**settings, **overrides})
+
+
+def run_now(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """The coroutine's result (or exception), which it must give without suspending."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise AssertionError("the coroutine waited for something real")
+
+
+class Sleeps:
+    """A stand-in for ``scrapy.utils.asyncio.sleep`` that records each wait and returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+# A small hostile HTTP server: each request is answered as the test's function says.
+#
+#     with ScriptedServer(lambda request: Answer(400, b'{"error": "x"}')) as server:
+#         server.url, server.requests   # requests: every (method, path, body) received, in order
+#
+# It runs in a thread of the test process on a free loopback port, so crawls and Scrapyd jobs in
+# other processes reach it like any server.
+
+
+@dataclass(frozen=True)
+class Received:
+    method: str
+    path: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ScriptedServer:
+    def __init__(self, answer: Callable[[Received], Answer]) -> None:
+        self.answer = answer
+        self.requests: list[Received] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._reply(b"")
+
+            def do_POST(self) -> None:
+                self._reply(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+
+            def _reply(self, body: bytes) -> None:
+                received = Received(self.command, self.path, body, dict(self.headers))
+                server.requests.append(received)
+                answer = server.answer(received)
+                self.send_response(answer.status)
+                headers = {"Content-Type": "application/json", **answer.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.body)))
+                self.end_headers()
+                self.wfile.write(answer.body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)

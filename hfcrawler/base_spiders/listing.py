@@ -28,19 +28,17 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from hfcrawler.base_spiders.snapshot import BODY, EXPECT, SnapshotSpider, http_error
+from hfcrawler.base_spiders.spider import SnapshotSpider, http_error
 from hfcrawler.headers import next_link
 from hfcrawler.hub import origin
 from hfcrawler.items import HubRecord, Rejection, SnapshotPage
-from hfcrawler.messages import brief, brief_url
-from hfcrawler.middlewares.retry import MAX_ITEMS
+from hfcrawler.logsafe import brief, brief_url
+from hfcrawler.meta import BODY, EXPECT, MAX_ITEMS, PAGE_NUMBER
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
-
-PAGE_NUMBER = "hub_page_number"
 
 
 class HubListingSpider(SnapshotSpider):

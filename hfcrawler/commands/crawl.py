@@ -19,7 +19,7 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from hfcrawler.extensions.snapshot import outcome_of
+from hfcrawler.extensions.publish import outcome_of
 from hfcrawler.logsafe import install as install_log_safety
 from hfcrawler.logsafe import one_line
 

@@ -15,7 +15,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from hfcrawler.extensions.snapshot import SnapshotExtension
+from hfcrawler.extensions.publish import PublishExtension
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -49,7 +49,7 @@ class Progress:
         return cls(crawler, interval)
 
     def spider_opened(self, spider: Spider) -> None:
-        snapshot = self.crawler.get_extension(SnapshotExtension)
+        snapshot = self.crawler.get_extension(PublishExtension)
         self.kept = snapshot.attempt().state.records
         previous = snapshot.store.latest_complete(spider.snapshot_name)
         if previous is not None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Self
 from scrapy.exceptions import IgnoreRequest
 
 from hfcrawler.hub import hub_endpoint, hub_token, origin
-from hfcrawler.messages import brief_url
+from hfcrawler.logsafe import brief_url
 
 if TYPE_CHECKING:
     from scrapy import Request

@@ -37,8 +37,9 @@ from scrapy.utils.asyncio import sleep
 
 from hfcrawler.headers import RateLimit, retry_after
 from hfcrawler.hub import origin
-from hfcrawler.messages import brief_url
-from hfcrawler.middlewares.retry import WAITED, RetriesExhaustedError, retry_after_wait
+from hfcrawler.logsafe import brief_url
+from hfcrawler.meta import BOOKED, THROTTLED, WAITED
+from hfcrawler.middlewares.retry import Backoff, RetriesExhaustedError, retry_after_wait
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -46,9 +47,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
-
-THROTTLED = "hub_throttled"  # 429s met so far by this request
-BOOKED = "hub_booked"  # the request holds a slot of its origin's pacer until it comes back
 
 
 class Pacer:
@@ -121,8 +119,7 @@ class RateLimitMiddleware:
         self.margin = settings.getfloat("HUB_RESET_MARGIN")
         self.burst = settings.getfloat("HUB_QUOTA_BURST")
         self.shared_by = settings.getint("HUB_QUOTA_SHARED_BY")
-        self.base = settings.getfloat("HUB_BACKOFF_BASE")
-        self.cap = settings.getfloat("HUB_BACKOFF_MAX")
+        self.backoff = Backoff.from_settings(settings)
         self.max_wait = settings.getfloat("HUB_RETRY_MAX_WAIT")
         self.times = settings.getint("HUB_RETRY_429_TIMES")
         self.log_wait = settings.getfloat("HUB_PACE_LOG_WAIT")
@@ -195,7 +192,7 @@ class RateLimitMiddleware:
         ``t`` of RateLimit when it says nothing is left, else Retry-After, else the backoff; never
         less than the backoff.
         """
-        floor = min(self.cap, self.base * 2**throttled)
+        floor = self.backoff.delay(throttled)
         if limit.spent and limit.reset is not None:
             return max(floor, limit.reset + self.margin), f"quota spent, reset in {limit.reset:g} s"
         after = retry_after(retry_after_value, now)

@@ -2,12 +2,13 @@
 
 Retried: ``HUB_RETRY_HTTP_CODES`` (408 and 5xx), the exceptions of Scrapy's ``RETRY_EXCEPTIONS``
 (timeouts, refused or dropped connections, truncated transfers), and a 200 whose body is not the
-JSON the request expects (``meta["hub_expect"]``: an array for a listing page, an object for a
+JSON the request expects (``meta[EXPECT]``: an array for a listing page, an object for a
 profile), such as truncated JSON or an HTML error page. The first page is retried like any
-other. The parsed body is handed over in ``meta["hub_body"]`` so it is parsed only once.
+other. The parsed body is handed over in ``meta[BODY]`` so it is parsed only once. (The meta
+keys are those of :mod:`hfcrawler.meta`.)
 
 Not retried but refused at once, failing the page: a listing page with more items than the
-``limit`` it asked for (``meta["hub_max_items"]``), since a server that ignores ``limit`` will not
+``limit`` it asked for (``meta[MAX_ITEMS]``), since a server that ignores ``limit`` will not
 heed it on a retry either. A body built to exhaust memory (a gzip bomb of ten million ``{}``) is
 refused before it is parsed: it holds more JSON values (counted cheaply as commas and brackets)
 than ``HUB_PAGE_VALUES_PER_ITEM`` per item asked for, about 30 times what real items hold. Bodies
@@ -25,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 import orjson
@@ -32,20 +34,16 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import load_object
 
-from hfcrawler.base_spiders.snapshot import BODY, EXPECT
-from hfcrawler.messages import brief_url
+from hfcrawler.logsafe import brief_url
+from hfcrawler.meta import BODY, EXPECT, MAX_ITEMS, TRIES, WAITED
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
-
-TRIES = "hub_retries"  # retries made so far for this page
-WAITED = "hub_waited"  # seconds waited so far for this page (backoff and 429s)
-MAX_ITEMS = "hub_max_items"  # the most items a listing page may hold: the limit it asked for
-
 
 _NOT_JSON = object()
 _KIND = {list: "an array", dict: "an object"}
@@ -79,6 +77,28 @@ async def retry_after_wait(request: Request, delay: float, counter: str, count: 
     return retry
 
 
+@dataclass(frozen=True)
+class Backoff:
+    """The exponential backoff of both retries and 429 waits: the n-th wait (from 0) is
+    ``min(HUB_BACKOFF_MAX, HUB_BACKOFF_BASE * 2**n)`` seconds."""
+
+    base: float
+    cap: float
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Self:
+        return cls(settings.getfloat("HUB_BACKOFF_BASE"), settings.getfloat("HUB_BACKOFF_MAX"))
+
+    def delay(self, n: int) -> float:
+        """Seconds of the n-th wait (0-based)."""
+        return min(self.cap, self.base * 2**n)
+
+    def jittered(self, n: int) -> float:
+        """The n-th wait, half of it fixed and half random."""
+        delay = self.delay(n)
+        return delay / 2 + random.uniform(0, delay / 2)
+
+
 class RetriesExhaustedError(IgnoreRequest):
     """A page kept failing past the retry bound; the message says how and how long."""
 
@@ -93,8 +113,7 @@ class HubRetryMiddleware:
         self.stats = crawler.stats
         self.codes = frozenset(settings.getlist("HUB_RETRY_HTTP_CODES"))
         self.times = settings.getint("HUB_RETRY_TIMES")
-        self.base = settings.getfloat("HUB_BACKOFF_BASE")
-        self.cap = settings.getfloat("HUB_BACKOFF_MAX")
+        self.backoff = Backoff.from_settings(settings)
         self.max_wait = settings.getfloat("HUB_RETRY_MAX_WAIT")
         self.values_per_item = settings.getint("HUB_PAGE_VALUES_PER_ITEM")
         self.exceptions = tuple(
@@ -148,15 +167,10 @@ class HubRetryMiddleware:
             return await self._retry(request, type(exception).__name__)
         return None
 
-    def backoff(self, tries: int) -> float:
-        """Seconds to wait before retry number ``tries`` (0-based): half fixed, half random."""
-        delay = min(self.cap, self.base * 2**tries)
-        return delay / 2 + random.uniform(0, delay / 2)
-
     async def _retry(self, request: Request, reason: str) -> Request:
         tries = request.meta.get(TRIES, 0)
         waited = request.meta.get(WAITED, 0.0)
-        delay = self.backoff(tries)
+        delay = self.backoff.jittered(tries)
         if tries >= self.times or waited + delay > self.max_wait:
             self.stats.inc_value("hub/gave_up")
             msg = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Self
 
-from hfcrawler.extensions.snapshot import SnapshotExtension
+from hfcrawler.extensions.publish import PublishExtension
 from hfcrawler.idset import IdSet
 from hfcrawler.items import SnapshotPage
 
@@ -30,7 +30,7 @@ class DedupePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        snapshot = self.crawler.get_extension(SnapshotExtension)
+        snapshot = self.crawler.get_extension(PublishExtension)
         key = self.crawler.spider.record_class.KEY
         for value in snapshot.attempt().committed_keys(key):
             self.seen.add(value)

@@ -36,11 +36,12 @@ import orjson
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 
-from hfcrawler.authors import known_profiles, rank_authors
-from hfcrawler.base_spiders.snapshot import BODY, EXPECT, SnapshotSpider, http_error
+from hfcrawler.author_sources import known_profiles, rank_authors
+from hfcrawler.base_spiders.spider import SnapshotSpider, http_error
 from hfcrawler.items import AuthorRecord, SnapshotPage
 from hfcrawler.logsafe import one_line
-from hfcrawler.snapshot import utc_now
+from hfcrawler.meta import BODY, EXPECT
+from hfcrawler.store import utc_now
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

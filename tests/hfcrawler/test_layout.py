@@ -30,7 +30,9 @@ def test_paths_of_partitions_attempts_and_caches(tmp_path: Path) -> None:
         tmp_path / "snapshots" / "authors" / "date=2026-11-29"
     )
     assert layout.attempt("spaces") == tmp_path / "snapshots" / "spaces" / ".attempt"
-    assert layout.lock("spaces") == tmp_path / "snapshots" / "spaces" / ".lock"
+    assert layout.replaced("spaces", "2026-11-29") == (
+        tmp_path / "snapshots" / "spaces" / ".replaced-date=2026-11-29"
+    )
     assert layout.cache("models", "2026-11-29") == tmp_path / "cache" / "models" / "date=2026-11-29"
     assert layout.history("models") == tmp_path / "cache" / "history" / "models"
     assert [part_name(n) for n in (0, 1, 12)] == [
