@@ -7,10 +7,12 @@ tests write exactly what the analysis reads.
 
 from __future__ import annotations
 
+import base64
 import csv
 import gzip
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +132,22 @@ def csv_rows(report: Path, name: str) -> list[dict[str, str]]:
 def summary(report: Path) -> dict[str, Any]:
     """A report's summary.json."""
     return json.loads((report / "summary.json").read_text(encoding="utf-8"))
+
+
+def without_own_script(page: str) -> str:
+    """A report's page without its one script, after checking that it has no other and that
+    its Content-Security-Policy allows exactly that one (by its sha256) and nothing else."""
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    assert len(scripts) == 1, "the page holds one script, its own"
+    assert page.count("<script") == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert policy is not None
+    directives = dict(part.strip().split(" ", 1) for part in policy[1].split(";"))
+    assert directives == {
+        "default-src": "'none'",
+        "img-src": "data:",
+        "style-src": "'unsafe-inline'",
+        "script-src": f"'sha256-{digest}'",
+    }
+    return page.replace(f"<script>{scripts[0]}</script>", "")
