@@ -1,5 +1,6 @@
 """Command line of the analysis: `python -m analysis [--data DIR] [--out DIR] [--date YYYY-MM-DD]
-[--since YYYY-MM-DD] [--until YYYY-MM-DD] [--model ID ...]`.
+[--since YYYY-MM-DD] [--until YYYY-MM-DD] [--follow ID ...]`, and `python -m analysis show ID
+[ID ...]` (analysis.show: a repo's daily series).
 
 Every partition is verified against its manifest when it is first compacted; a damaged one (a part
 cut short or altered, a count that does not add up) is left out of the report and of the history,
@@ -8,8 +9,11 @@ listed among the skipped partitions and named in a warning on stderr.
 Exit status: 0 with the path of `index.html` printed; 1 when the partition to analyse (the latest
 complete one, or `--date`'s) is damaged: no report is written, and the message names the latest
 sound day to pass as `--date` (an older report is never passed off as the latest); 2 when the
-arguments are wrong (`--out` naming a file included) or there is no complete partition to analyse
-(the message says where it looked).
+arguments are wrong (`--out` naming a file, `--since` after `--until`) or there is no complete
+partition to analyse: the message says whether the data directory is missing or holds nothing
+yet (and the crawl command), or lists the dates there are. A report is still written, with a
+note on stderr, when its history holds one snapshot (the history starts with the second) or a
+followed id is in none of them (its close matches named).
 """
 
 from __future__ import annotations
@@ -22,9 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, DEFAULT_REPO_TYPE
+from analysis.text import neutralise
 
 if TYPE_CHECKING:
+    from analysis.run import Outcome
     from analysis.store.partitions import SkippedPartition
+
+_PROG = "python -m analysis"
 
 
 def _day(text: str) -> date:
@@ -37,7 +45,7 @@ def _day(text: str) -> date:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m analysis",
+        prog=_PROG,
         description=(
             f"Analyse a complete snapshot of the Hub's {DEFAULT_REPO_TYPE} into charts (PNG), CSV "
             "tables, "
@@ -50,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
             "parts do not match its manifest (records, sha256) is damaged: it is left out and "
             "named on stderr, and when it is the one to analyse the run exits 1 without a report."
         ),
+        epilog=f"`{_PROG} show ID [ID ...]` prints a repo's daily series and draws its chart.",
     )
     parser.add_argument(
         "--data",
@@ -85,12 +94,17 @@ def _parser() -> argparse.ArgumentParser:
         help="last day of the history, YYYY-MM-DD (default: the date of the analysed partition)",
     )
     parser.add_argument(
+        "--follow",
         "--model",
         dest="models",
         action="append",
         default=[],
         metavar="ID",
-        help="also show the history of this model id (repeatable)",
+        help=(
+            f"also show the day-by-day history of this repo id of the analysed type (repeatable;"
+            f" --model is the same option). For one repo of any type on the terminal, see"
+            f" `{_PROG} show --help`"
+        ),
     )
     return parser
 
@@ -105,11 +119,21 @@ def _not_a_directory(path: Path) -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the analysis; return the process exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["show"]:
+        from analysis.show import main as show  # noqa: PLC0415
+
+        return show(argv[1:])
     parser = _parser()
     arguments = parser.parse_args(argv)
     blocking = _not_a_directory(arguments.out)
     if blocking is not None:
         parser.error(f"--out {arguments.out}: {blocking} exists and is not a directory")
+    if arguments.since and arguments.until and arguments.since > arguments.until:
+        parser.error(
+            f"--since {arguments.since} is after --until {arguments.until}: the history would"
+            " hold no day"
+        )
     # Imported after parsing: pyarrow, pandas and matplotlib take seconds to load, which `--help`
     # and a mistyped option should not wait for.
     from analysis.run import Request, analyse  # noqa: PLC0415
@@ -135,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         _warn(parser, error.damaged)
         parser.exit(1, f"{parser.prog}: error: {error}\n")
     _warn(parser, done.damaged)
+    _notes(parser, done, arguments.models)
     sys.stdout.write(f"{done.index}\n")
     return 0
 
@@ -142,6 +167,27 @@ def main(argv: list[str] | None = None) -> int:
 def _warn(parser: argparse.ArgumentParser, damaged: list[SkippedPartition]) -> None:
     for partition in damaged:
         sys.stderr.write(f"{parser.prog}: warning: {partition.name} left out, {partition.reason}\n")
+
+
+def _notes(parser: argparse.ArgumentParser, done: Outcome, followed: list[str]) -> None:
+    """Say what the report does not hold: a history (one snapshot), or a followed id."""
+    if done.snapshots < 2:
+        sys.stderr.write(
+            f"{parser.prog}: note: the history starts with the second complete snapshot, and"
+            f" the range holds {done.snapshots}: the report has no history section, rising"
+            " repos or rank changes\n"
+        )
+        for repo in dict.fromkeys(followed):
+            sys.stderr.write(
+                f"{parser.prog}: warning: --follow {neutralise(repo)} not followed:"
+                " there is no history\n"
+            )
+    for repo, close in done.unknown.items():
+        hint = f"; did you mean {', '.join(map(neutralise, close))}?" if close else ""
+        sys.stderr.write(
+            f"{parser.prog}: warning: --follow {neutralise(repo)}: in none of the history's"
+            f" snapshots{hint}\n"
+        )
 
 
 if __name__ == "__main__":

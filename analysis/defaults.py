@@ -48,3 +48,11 @@ VELOCITY_WINDOWS = (7, 30)
 VELOCITY_TOP = 25
 RELATIVE_FLOOR = 1000
 HISTORY_MODELS = 10
+
+# Trends: the windows (days) of the rising repos and of the new entrants, and the days before the
+# latest snapshot whose ranks and headline figures the report compares against.
+TREND_WINDOWS = (1, 7, 30)
+RANK_CHANGE_DAYS = (1, 7)
+# A repo's usual downloads per day count as at least this many when judging how fast it rises: a
+# model going from 3 downloads to 30 has risen tenfold, and says nothing.
+RISING_FLOOR_DOWNLOADS = 100.0

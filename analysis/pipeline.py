@@ -5,11 +5,12 @@
    stops if it is the analysed one.
 2. With two sound snapshots or more in the range, the history: the missing digests and intervals
    are computed on the workers, each once, beside the history of the followed models; then one
-   worker walks the intervals for the velocity of models and authors while this process builds
-   the other tables and the workers draw their charts.
+   worker walks the intervals for the velocity of models and authors and the rising ones while
+   this process builds the other tables and the workers draw their charts.
 3. Tally the snapshot (analysis.snapshot.tallies); the tallies wait for the walk, beside which
    they would take a 2.7M-model run past 2 GB.
-4. Draw the report's charts on the workers while this process writes the CSV tables, then
+4. Look up the ranks the top lists held in the snapshots 1 and 7 days before (a worker), and draw
+   the report's charts on the workers while this process writes the CSV tables, then
    summary.json and the page (analysis.render).
 
 Every result is handed on from the job that computed it; the caches on disk are read back only by
@@ -28,12 +29,14 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.defaults import HISTORY_MODELS, VELOCITY_TOP, VELOCITY_WINDOWS
+from analysis.defaults import HISTORY_MODELS, TREND_WINDOWS, VELOCITY_TOP, VELOCITY_WINDOWS
 from analysis.history import tables
-from analysis.history.digests import digest
+from analysis.history.digests import Digest, digest
 from analysis.history.families import family_velocity
 from analysis.history.followed import follow
 from analysis.history.intervals import interval
+from analysis.history.ranks import earlier_ranks
+from analysis.history.rising import Trends
 from analysis.history.timeline import Timeline, timeline
 from analysis.history.walk import velocities
 from analysis.render import charts
@@ -44,6 +47,7 @@ from analysis.render.history_catalogue import history_section_charts
 from analysis.render.report import HistoryReport, profiles_label, profiles_note, write_report
 from analysis.snapshot.tallies import Tally, combine, tally_jobs
 from analysis.store.compact import CachedPartition, compact
+from analysis.store.ids import close_ids
 from analysis.store.partitions import (
     DamagedPartitionError,
     Partition,
@@ -57,10 +61,13 @@ from hfcrawler.layout import DataLayout
 
 @dataclass(frozen=True)
 class _History:
-    """The history's report, and the jobs drawing its charts."""
+    """The history's report, the jobs drawing its charts, and the earlier snapshots the rank
+    and headline changes compare against (by the days asked), with their digests."""
 
     report: HistoryReport
     drawn: list[Future[None]]
+    compared: dict[int, CachedPartition]
+    digests: dict[int, Digest]
 
 
 def _results(jobs: Iterable[Future[Any]]) -> None:
@@ -87,6 +94,16 @@ def _damaged_error(
     return DamagedPartitionError(message, damaged)
 
 
+@dataclass(frozen=True)
+class Ran:
+    """What a run tells its caller: the partitions left out as damaged, the snapshots its
+    history holds, and each followed id found in none of them with the ids it looks like."""
+
+    damaged: list[SkippedPartition]
+    snapshots: int
+    unknown: dict[str, list[str]]
+
+
 class Pipeline:
     """The steps of one run on `repo_type`, writing the report into `report_dir` on `pool`;
     `models` are the models the user asked to follow."""
@@ -107,11 +124,9 @@ class Pipeline:
         self.charts_dir = report_dir / "charts"
         self.tables_dir = report_dir / "tables"
 
-    def run(
-        self, found: PartitionScan, chosen: Partition, since: date | None, until: date
-    ) -> list[SkippedPartition]:
+    def run(self, found: PartitionScan, chosen: Partition, since: date | None, until: date) -> Ran:
         """Analyse `chosen`, and the history of the partitions `found` from `since` to `until`;
-        return the partitions left out as damaged."""
+        say what was left out (damaged partitions, followed ids found nowhere)."""
         line = timeline(found, since, until)
         profiles = load_profiles(self.layout, chosen.day)
         compaction = compact(self.layout, self.repo_type, [chosen, *line.partitions], self.pool)
@@ -123,7 +138,8 @@ class Pipeline:
         line = timeline(found, since, until)
         self.charts_dir.mkdir(parents=True)
         self.tables_dir.mkdir()
-        jobs = tally_jobs(self.repo_type, compaction.caches[chosen.day].directory, profiles)
+        cache = compaction.caches[chosen.day].directory
+        jobs = tally_jobs(self.repo_type, cache, profiles, chosen.day)
         history = None
         if len(line.partitions) >= 2:
             snapshots = [compaction.caches[p.day] for p in line.partitions]
@@ -131,7 +147,12 @@ class Pipeline:
         else:
             tallied = [self.pool.submit(job) for job in jobs]
         self._report(chosen, [*found.skipped, *profiles.damaged], profiles, tallied, history)
-        return damaged
+        unknown = {}
+        if history is not None:
+            missing = history.report.summary["models_not_found"]
+            latest = compaction.caches[line.partitions[-1].day].directory
+            unknown = {model: close_ids(latest, model) for model in missing}
+        return Ran(damaged, len(line.partitions), unknown)
 
     def _draw(self, chart_list: list[Chart], frames: dict[str, pd.DataFrame]) -> list[Future[None]]:
         """Start drawing each of `chart_list` on the workers."""
@@ -153,31 +174,40 @@ class Pipeline:
             for start, end in pairwise(snapshots)
         ]
         digesting = [self.pool.submit(digest, history_dir, snapshot) for snapshot in snapshots]
-        following = self.pool.submit(follow, snapshots, HISTORY_MODELS, self.models)
+        trend = self.repo_type.trend
+        following = self.pool.submit(follow, snapshots, HISTORY_MODELS, self.models, trend)
         _results([*spanning, *digesting])
         spans = [job.result() for job in spanning]
+        caches = {snapshot.day: snapshot.directory for snapshot in snapshots}
+        trends = Trends(TREND_WINDOWS, VELOCITY_TOP, trend, caches)
         walking = self.pool.submit(
-            velocities,
-            spans,
-            snapshots[-1].directory,
-            VELOCITY_WINDOWS,
-            VELOCITY_TOP,
-            HISTORY_MODELS,
+            velocities, spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS, trends
         )
         families = family_velocity(spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS)
-        frames = tables.history_frames(line, [job.result() for job in digesting], spans)
+        digests = [job.result() for job in digesting]
+        frames = tables.history_frames(line, digests, spans)
         frames |= tables.velocity_frames(families)
-        chart_list = history_section_charts(line)
+        chart_list = history_section_charts(line, self.repo_type)
         drawn = self._draw([c for c in chart_list if c.ready(frames)], frames)
         _results([walking, following])
         # Only now: beside the walk (1.2 GB on 2.7M models) a tally would take the run past 2 GB.
         tallied = [self.pool.submit(job) for job in queued]
         waiting = [c for c in chart_list if not c.ready(frames)]
-        frames |= tables.velocity_frames(walking.result()) | following.result()
+        walked = walking.result()
+        frames |= tables.velocity_frames(walked) | following.result()
+        frames[f"rising_{self.repo_type.name}"] = walked.rising
         drawn += self._draw(waiting, frames)
         self._write_tables(frames)
         summary = tables.summary(line, frames, self.models)
-        return _History(HistoryReport(line, frames, chart_list, summary), drawn), tallied
+        compared = tables.compared(line)
+        cached = {snapshot.day: snapshot for snapshot in snapshots}
+        by_day = {digested.day: digested for digested in digests}
+        return _History(
+            HistoryReport(line, frames, chart_list, summary),
+            drawn,
+            {days: cached[partition.day] for days, partition in compared.items()},
+            {days: by_day[partition.day] for days, partition in compared.items()},
+        ), tallied
 
     def _report(
         self,
@@ -187,12 +217,30 @@ class Pipeline:
         tallied: list[Future[Tally]],
         history: _History | None,
     ) -> None:
-        """Draw the snapshot's charts, write its tables, wait for every chart, write the page."""
+        """Draw the snapshot's charts, write its tables (the top lists with the ranks their repos
+        held in the earlier snapshots), wait for every chart, write the page."""
         warming = self.pool.submit(charts.prepare)
         frames, density, headline = combine([job.result() for job in tallied])
+        # Changes are told against the snapshots before the analysed one only.
+        latest = history is not None and history.report.line.partitions[-1].day == chosen.day
+        lists = {
+            column: f"top_{self.repo_type.name}_{column}"
+            for column in self.repo_type.trend.ranked_by
+        }
+        ranking = None
+        if latest and history.compared:
+            labelled = {str(days): snapshot for days, snapshot in history.compared.items()}
+            ids = {column: list(frames[name]["id"]) for column, name in lists.items()}
+            ranking = self.pool.submit(earlier_ranks, labelled, ids)
         authors = author_charts(profiles_note(profiles, chosen.day), profiles_label(profiles))
         main = snapshot_charts(headline, density)
         drawn = self._draw([*authors, *main], frames)
+        changes = None
+        if ranking is not None:
+            for column, ranks in ranking.result().items():
+                frames[lists[column]] = tables.with_earlier_ranks(frames[lists[column]], ranks)
+            changes = tables.headline_changes(history.digests, headline, chosen.day)
+            history.report.summary["headline_changes"] = changes
         self._write_tables(frames)
         _results([warming, *([] if history is None else history.drawn), *drawn])
         write_report(
@@ -205,4 +253,5 @@ class Pipeline:
             charts=main,
             author_charts=authors,
             history=None if history is None else history.report,
+            changes=changes,
         )

@@ -40,10 +40,13 @@ class Request:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Where the report's page is, and the partitions left out as damaged."""
+    """Where the report's page is, the partitions left out as damaged, how many snapshots its
+    history holds, and the followed ids found in none (with the ids they look like)."""
 
     index: Path
     damaged: list[SkippedPartition]
+    snapshots: int = 0
+    unknown: dict[str, list[str]] = field(default_factory=dict)
 
 
 def analyse(request: Request) -> Outcome:
@@ -64,8 +67,8 @@ def analyse(request: Request) -> Outcome:
             from analysis.pipeline import Pipeline  # noqa: PLC0415
 
             pipeline = Pipeline(layout, request.repo_type, pool, staging, request.models)
-            damaged = pipeline.run(found, chosen, request.since, request.until or chosen.day)
+            ran = pipeline.run(found, chosen, request.since, request.until or chosen.day)
         replace_directory(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Outcome(final / "index.html", damaged)
+    return Outcome(final / "index.html", ran.damaged, ran.snapshots, ran.unknown)

@@ -13,11 +13,13 @@ tests write exactly what the crawler and the analysis read.
 
 from __future__ import annotations
 
+import base64
 import csv
 import gzip
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -333,3 +335,22 @@ class ScriptedServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+
+
+def without_own_script(page: str) -> str:
+    """A report's page without its one script, after checking that it has no other and that
+    its Content-Security-Policy allows exactly that one (by its sha256) and nothing else."""
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    assert len(scripts) == 1, "the page holds one script, its own"
+    assert page.count("<script") == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert policy is not None
+    directives = dict(part.strip().split(" ", 1) for part in policy[1].split(";"))
+    assert directives == {
+        "default-src": "'none'",
+        "img-src": "data:",
+        "style-src": "'unsafe-inline'",
+        "script-src": f"'sha256-{digest}'",
+    }
+    return page.replace(f"<script>{scripts[0]}</script>", "")

@@ -1,9 +1,10 @@
-"""The day-by-day history of chosen models: the top models of the latest snapshot and `--model`s.
+"""The day-by-day history of chosen repos: the top ones of the latest snapshot and those followed.
 
-One row per model and snapshot it appears in, read from each partition's Parquet cache: its 30-day
-downloads, downloadsAllTime and likes, and the downloads gained since the snapshot before (per
-day of the real interval). A model absent from the snapshot before has no gain on that row, and a
-downloadsAllTime that went down is flagged as an anomaly instead of giving a negative gain.
+One row per repo and snapshot it appears in, read from each partition's Parquet cache: the columns
+its repo type's `Trend` names (for models: 30-day downloads, downloadsAllTime and likes), and what
+its counter gained since the snapshot before (per day of the real interval). A repo absent from
+the snapshot before has no gain on that row, and a counter that went down is flagged as an anomaly
+instead of giving a negative gain. `python -m analysis show` prints the same rows.
 """
 
 from __future__ import annotations
@@ -17,26 +18,26 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from analysis.history.ranks import ranks_of
 from analysis.store.compact import CachedPartition, id_hashes
-from analysis.store.repo_types import HASH_COLUMN
-
-_COLUMNS = ["downloads", "downloads_all_time", "likes"]
+from analysis.store.repo_types import HASH_COLUMN, Trend
 
 
-def followed(latest_cache: Path, top: int, named: list[str]) -> list[str]:
-    """The `top` models of the latest snapshot by 30-day downloads, then the `named` ones."""
-    table = ds.dataset(latest_cache, format="parquet").to_table(columns=["id", "downloads"])
-    keys = [("downloads", "descending"), ("id", "ascending")]
+def followed(latest_cache: Path, top: int, named: list[str], by: str) -> list[str]:
+    """The `top` repos of the latest snapshot by `by` (30-day downloads), then the `named` ones."""
+    table = ds.dataset(latest_cache, format="parquet").to_table(columns=["id", by])
+    keys = [(by, "descending"), ("id", "ascending")]
     chosen = table.take(pc.select_k_unstable(table, k=min(top, table.num_rows), sort_keys=keys))
-    leaders = chosen.filter(pc.is_valid(chosen["downloads"])).sort_by(keys)
+    leaders = chosen.filter(pc.is_valid(chosen[by])).sort_by(keys)
     ids = leaders["id"].to_pylist()
     return ids + [model for model in dict.fromkeys(named) if model not in ids]
 
 
-def _rows_of(cache: Path, hashes: np.ndarray) -> pa.Table:
-    """The rows of a snapshot's cache whose id hash is one of `hashes` (hash and counts): the
-    hash column is read whole, the counts only from the row groups holding a match."""
-    empty = {column: pa.array([], pa.int64()) for column in _COLUMNS}
+def _rows_of(cache: Path, hashes: np.ndarray, columns: list[str]) -> pa.Table:
+    """The rows of a snapshot's cache whose id hash is one of `hashes` (hash and `columns`, the
+    counts): the hash column is read whole, the counts only from the row groups holding a
+    match."""
+    empty = {column: pa.array([], pa.int64()) for column in columns}
     found = [pa.table({HASH_COLUMN: pa.array([], pa.uint64()), **empty})]
     for path in sorted(cache.glob("*.parquet")):
         parquet = pq.ParquetFile(path)
@@ -50,7 +51,7 @@ def _rows_of(cache: Path, hashes: np.ndarray) -> pa.Table:
         starts = np.concatenate([[0], np.cumsum(sizes)])
         group_of = np.searchsorted(starts, hits, side="right") - 1
         groups = np.unique(group_of)
-        table = parquet.read_row_groups(groups.tolist(), columns=_COLUMNS, use_threads=False)
+        table = parquet.read_row_groups(groups.tolist(), columns=columns, use_threads=False)
         # A hit's row in `table`: its offset in its group, after the groups read before it.
         read_before = np.concatenate([[0], np.cumsum(sizes[groups])])
         local = hits - starts[group_of] + read_before[np.searchsorted(groups, group_of)]
@@ -59,8 +60,9 @@ def _rows_of(cache: Path, hashes: np.ndarray) -> pa.Table:
     return pa.concat_tables(found)
 
 
-def model_history(snapshots: list[CachedPartition], ids: list[str]) -> pd.DataFrame:
-    """Rows of (id, date) for `ids` over `snapshots`, oldest first."""
+def model_history(snapshots: list[CachedPartition], ids: list[str], trend: Trend) -> pd.DataFrame:
+    """Rows of (id, date) for `ids` over `snapshots`, oldest first: the `trend`'s columns, what
+    its counter gained since the snapshot before and per day, and whether it went down."""
     # Found by their ids' hashes: scanning integers, not millions of strings, in every snapshot.
     # (Another model of a snapshot sharing one of these few hashes has odds of about 1e-12.)
     hashes = id_hashes(ids)
@@ -68,7 +70,7 @@ def model_history(snapshots: list[CachedPartition], ids: list[str]) -> pd.DataFr
     wanted = hashes.to_numpy()
     frames = []
     for position, snapshot in enumerate(snapshots):
-        found = _rows_of(snapshot.directory, wanted)
+        found = _rows_of(snapshot.directory, wanted, trend.columns)
         named = pa.array([by_hash[value] for value in found[HASH_COLUMN].to_pylist()], pa.string())
         table = found.drop_columns([HASH_COLUMN]).add_column(0, "id", named)
         frames.append(
@@ -80,17 +82,16 @@ def model_history(snapshots: list[CachedPartition], ids: list[str]) -> pd.DataFr
     frame = pd.concat(frames, ignore_index=True)
     frame["order"] = frame["id"].map({model: n for n, model in enumerate(ids)})
     frame = frame.sort_values(["order", "snapshot"], ignore_index=True)
-    earlier = frame.groupby("id", sort=False)[["snapshot", "day", "downloads_all_time"]].shift(1)
-    # A gain needs the model in the snapshot just before; after an absence it would span unseen
+    earlier = frame.groupby("id", sort=False)[["snapshot", "day", trend.counter]].shift(1)
+    # A gain needs the repo in the snapshot just before; after an absence it would span unseen
     # snapshots and mix a deletion and a re-creation into one number.
     consecutive = earlier["snapshot"] == frame["snapshot"] - 1
-    difference = (frame["downloads_all_time"] - earlier["downloads_all_time"]).where(consecutive)
+    difference = (frame[trend.counter] - earlier[trend.counter]).where(consecutive)
     frame["anomaly"] = (difference < 0).fillna(False).astype(bool)
     frame["gained"] = difference.where(~frame["anomaly"]).astype("Int64")
     days = (frame["day"] - earlier["day"]).where(consecutive)
     frame["per_day"] = frame["gained"].astype("Float64") / days
-    columns = ["id", "date", "downloads", "downloads_all_time", "likes", "gained", "per_day"]
-    return frame[[*columns, "anomaly"]]
+    return frame[["id", "date", *trend.columns, "gained", "per_day", "anomaly"]]
 
 
 def cycles(history: pd.DataFrame) -> pd.DataFrame:
@@ -128,8 +129,30 @@ def cycles(history: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*columns, "phase"])
 
 
-def follow(snapshots: list[CachedPartition], top: int, named: list[str]) -> dict[str, pd.DataFrame]:
-    """The history (`model_history`) and the cycles (`model_cycles`) of the `top` models of the
-    latest of `snapshots` and of the `named` ones: a worker's job, from the snapshots' caches."""
-    history = model_history(snapshots, followed(snapshots[-1].directory, top, named))
+def follow(
+    snapshots: list[CachedPartition], top: int, named: list[str], trend: Trend
+) -> dict[str, pd.DataFrame]:
+    """The history (`model_history`) and the cycles (`model_cycles`) of the `top` repos of the
+    latest of `snapshots` (by the `trend`'s main measure) and of the `named` ones: a worker's
+    job, from the snapshots' caches."""
+    leaders = followed(snapshots[-1].directory, top, named, trend.ranked_by[0])
+    history = model_history(snapshots, leaders, trend)
     return {"model_history": history, "model_cycles": cycles(history)}
+
+
+def ranked_history(snapshots: list[CachedPartition], ids: list[str], trend: Trend) -> pd.DataFrame:
+    """`model_history` with each repo's rank in each snapshot by the `trend`'s main measure
+    (analysis.history.ranks; missing without a count): what `python -m analysis show` prints."""
+    history = model_history(snapshots, ids, trend)
+    by = trend.ranked_by[0]
+    found = list(dict.fromkeys(history["id"]))
+    if not found:
+        return history.assign(rank=pd.array([], dtype="Int64"))
+    ranks = pd.concat(
+        [
+            ranks_of(snapshot.directory, found, [by]).assign(date=snapshot.day.isoformat())
+            for snapshot in snapshots
+        ],
+        ignore_index=True,
+    ).rename(columns={f"rank_{by}": "rank"})
+    return history.merge(ranks, on=["id", "date"], how="left")

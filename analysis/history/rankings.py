@@ -1,17 +1,16 @@
 """Rankings of adoption velocity, shared by the models and authors walk and the base-model families.
 
 A window of W days holds the intervals that start no earlier than W days before the latest
-snapshot, so it covers at most W days and says how many it really covers (`start`, `end`). A
-ranking lists the `top` gainers of a window by downloads gained (absolute) and by the gain
-relative to the downloadsAllTime at the window's start, ranked only from `RELATIVE_FLOOR`
-downloads on: a model going from 1 download to 10 says nothing. A series lists the gains per
-interval of the few names followed.
+snapshot, and at least the latest one (analysis.history.timeline.window_start), and says how many
+days it really covers (`start`, `end`). A ranking lists the `top` gainers of a window by
+downloads gained (absolute) and by the gain relative to the downloadsAllTime at the window's
+start, ranked only from `RELATIVE_FLOOR` downloads on: a model going from 1 download to 10 says
+nothing. A series lists the gains per interval of the few names followed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -20,15 +19,16 @@ import pyarrow.compute as pc
 
 from analysis.defaults import RELATIVE_FLOOR
 from analysis.history.intervals import Interval
+from analysis.history.timeline import window_start
 
 RANKED_COLUMNS = ["start", "end", "days", "gained", "per_day", "start_all_time", "relative_gain"]
 
 
 def window(spans: list[Interval], days: int) -> list[Interval]:
-    """The intervals that lie within the `days` before the latest snapshot."""
+    """The intervals of the window of `days` before the latest snapshot."""
     if not spans:
         return []
-    first = spans[-1].end - timedelta(days=days)
+    first = window_start([span.start for span in spans], spans[-1].end, days)
     return [span for span in spans if span.start >= first]
 
 
@@ -53,6 +53,16 @@ def series_frame(frames: list[pd.DataFrame], key: str, names: list[str]) -> pd.D
     frame["order"] = frame[key].map({name: n for n, name in enumerate(names)})
     frame = frame.sort_values(["order", "start"], ignore_index=True)
     return frame.drop(columns="order")
+
+
+def leaders(values: np.ndarray, eligible: np.ndarray, top: int) -> np.ndarray:
+    """Whether each value is eligible and at least the `top`-th largest eligible one (ties
+    included, so the exact order, by name among equals, is left to `top_rows`)."""
+    candidates = values[eligible]
+    if len(candidates) <= top:
+        return eligible
+    threshold = np.partition(candidates, len(candidates) - top)[len(candidates) - top]
+    return eligible & (values >= threshold)
 
 
 def top_rows(table: pa.Table, by: str, top: int) -> pa.Table:
@@ -105,10 +115,12 @@ def empty_ranking(key: str, window_days: int) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Velocity:
     """The rankings of every window (concatenated, in the order of the windows) and the daily
-    series of the fastest gainers, each by key: "id" (models), "author" or `FAMILY`."""
+    series of the fastest gainers, each by key: "id" (models), "author" or `FAMILY`; and the
+    rising repos of every trend window (analysis.history.rising), which only the walk ranks."""
 
     rankings: dict[str, pd.DataFrame]
     series: dict[str, pd.DataFrame]
+    rising: pd.DataFrame | None = None
 
 
 def fastest_names(ranked: pd.DataFrame, key: str, follow: int) -> list[str]:

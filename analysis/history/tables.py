@@ -14,11 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.defaults import HISTORY_MODELS, VELOCITY_WINDOWS
+from analysis.defaults import HISTORY_MODELS, RANK_CHANGE_DAYS, TREND_WINDOWS, VELOCITY_WINDOWS
 from analysis.history.digests import Digest
 from analysis.history.intervals import FAMILY, Interval
 from analysis.history.rankings import Velocity
 from analysis.history.timeline import Timeline
+from analysis.store.partitions import Partition
+from analysis.store.taxonomy import load_taxonomy
 
 LINEAGE_COLUMNS = ["finetune", "adapter", "quantized", "merge", "unspecified", "derivatives"]
 
@@ -132,6 +134,10 @@ def shares(spans: list[Interval], dimension: str) -> pd.DataFrame:
         (frame["downloads_gained"] / per_interval["downloads_gained"]).fillna(0.0),
     )
     frame["created_share"] = (frame["created"] / per_interval["created"]).fillna(0.0)
+    if dimension == "pipeline_tag":
+        # The tasks' display names, as every chart shows them.
+        taxonomy = load_taxonomy()
+        frame.insert(4, "task", [taxonomy.name(tag) for tag in frame[dimension]])
     return frame
 
 
@@ -198,20 +204,62 @@ def velocity_frames(velocity: Velocity) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _windows(table: pd.DataFrame) -> dict[str, dict[str, Any] | None]:
-    """The dates each velocity window really covers (None when no interval fits in it)."""
-    latest = date.fromisoformat(table["end"].iloc[-1])
-    covered: dict[str, dict[str, Any] | None] = {}
-    for days in VELOCITY_WINDOWS:
-        starts = [
-            start for start in table["start"] if (latest - date.fromisoformat(start)).days <= days
-        ]
-        covered[f"{days}_days"] = (
-            {"start": starts[0], "end": latest.isoformat(), "intervals": len(starts)}
-            if starts
-            else None
-        )
+def days_key(days: int) -> str:
+    """The key of a span of `days` in summary.json: "1_day", "7_days"."""
+    return "1_day" if days == 1 else f"{days}_days"
+
+
+def windows(line: Timeline, days: tuple[int, ...]) -> dict[str, dict[str, Any]]:
+    """The dates each window of `days` really covers, with its days and intervals."""
+    covered = {}
+    for length in days:
+        span = line.window(length)
+        if span is not None:
+            start, end = span
+            intervals = sum(start <= p.day < end for p in line.partitions)
+            covered[days_key(length)] = {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "days": (end - start).days,
+                "intervals": intervals,
+            }
     return covered
+
+
+def compared(line: Timeline) -> dict[int, Partition]:
+    """The snapshots the rank and headline changes compare against, by the days asked
+    (`RANK_CHANGE_DAYS`; the history's oldest when it is shorter)."""
+    chosen = {days: line.before(days) for days in RANK_CHANGE_DAYS}
+    return {days: partition for days, partition in chosen.items() if partition is not None}
+
+
+def headline_changes(
+    earlier: dict[int, Digest], headline: dict[str, Any], latest: date
+) -> dict[str, dict[str, Any]]:
+    """How each headline figure changed since each of the `earlier` snapshots (by days asked)."""
+    return {
+        days_key(days): {
+            "date": digest.day.isoformat(),
+            "days": (latest - digest.day).days,
+            "changes": {
+                name: headline[name] - value
+                for name, value in digest.headline.items()
+                if name in headline
+            },
+        }
+        for days, digest in earlier.items()
+    }
+
+
+def with_earlier_ranks(top: pd.DataFrame, earlier: pd.DataFrame) -> pd.DataFrame:
+    """The top list `top` with each repo's rank in each earlier snapshot (`earlier`: a column
+    per days asked, in `top`'s order) as `rank_<days>d_before`, after its own rank."""
+    ranked = top.copy()
+    after = ranked.columns.get_loc("rank") + 1
+    labels = [column for column in earlier.columns if column != "id"]
+    for offset, days in enumerate(labels):
+        ranked.insert(after + offset, f"rank_{days}d_before", earlier[days].array)
+    return ranked
 
 
 def summary(line: Timeline, frames: dict[str, pd.DataFrame], named: list[str]) -> dict[str, Any]:
@@ -224,5 +272,9 @@ def summary(line: Timeline, frames: dict[str, pd.DataFrame], named: list[str]) -
         "intervals": len(line.partitions) - 1,
         "anomalies": len(frames["history_anomalies"]),
         "models_not_found": [model for model in named if model not in followed],
-        "velocity_windows": _windows(frames["history_intervals"]),
+        "velocity_windows": windows(line, VELOCITY_WINDOWS),
+        "trend_windows": windows(line, TREND_WINDOWS),
+        "compared": {
+            days_key(days): partition.day.isoformat() for days, partition in compared(line).items()
+        },
     }

@@ -4,6 +4,12 @@ A day without a complete partition is a gap: it is listed, never filled with zer
 of the history divide by the real number of days between the snapshots on either side of it.
 Partitions in the range that are not complete, or damaged (their parts do not match their
 manifest), are skipped and listed with the reason.
+
+Windows are clipped to the data present: the window of W days is the intervals that start at
+most W days before the latest snapshot, and at least the latest interval, so it covers at most W
+days when the snapshots allow, and says how many it really covers (`window_start`, `span_words`).
+The snapshot "N days before" the latest is the latest one dated on or before that day, or the
+oldest when the history is shorter (`Timeline.before`).
 """
 
 from __future__ import annotations
@@ -35,6 +41,33 @@ class Timeline:
     partitions: list[Partition]
     skipped: list[SkippedPartition]
     gaps: list[Gap]
+
+    def window(self, days: int) -> tuple[date, date] | None:
+        """The first and last day of the window of `days` (None without two snapshots)."""
+        if len(self.partitions) < 2:
+            return None
+        snapshot_days = [partition.day for partition in self.partitions]
+        return window_start(snapshot_days[:-1], snapshot_days[-1], days), snapshot_days[-1]
+
+    def before(self, days: int) -> Partition | None:
+        """The snapshot `days` before the latest (clipped to the oldest; None with one)."""
+        if len(self.partitions) < 2:
+            return None
+        last = self.partitions[-1].day
+        earlier = [p for p in self.partitions[:-1] if (last - p.day).days >= days]
+        return earlier[-1] if earlier else self.partitions[0]
+
+
+def window_start(starts: list[date], end: date, days: int) -> date:
+    """The first day of the window of `days` ending on `end`, from the start days of its
+    intervals (oldest first): the earliest at most `days` before `end`, else the latest."""
+    inside = [start for start in starts if (end - start).days <= days]
+    return inside[0] if inside else starts[-1]
+
+
+def span_words(days: int) -> str:
+    """A span of `days` ending today, as a title says it."""
+    return "last day" if days == 1 else f"last {days} days"
 
 
 def _day_of(skipped: SkippedPartition) -> date | None:

@@ -33,11 +33,13 @@ from analysis.history.rankings import (
     Velocity,
     empty_ranking,
     fastest_names,
+    leaders,
     ranking_frame,
     series_frame,
     span_frame,
     window,
 )
+from analysis.history.rising import Trends, rising, rising_frame, usual_pace
 
 # A nullable integer column as numpy: values (nulls as 0) and validity.
 _Gains = tuple[np.ndarray, np.ndarray]
@@ -181,16 +183,6 @@ class _Series:
         return series_frame(self._frames, self.key, self.names)
 
 
-def _leaders(values: np.ndarray, eligible: np.ndarray, top: int) -> np.ndarray:
-    """Whether each value is eligible and at least the `top`-th largest eligible one (ties
-    included, so the exact order, by name among equals, is left to `top_rows`)."""
-    candidates = values[eligible]
-    if len(candidates) <= top:
-        return eligible
-    threshold = np.partition(candidates, len(candidates) - top)[len(candidates) - top]
-    return eligible & (values >= threshold)
-
-
 def _models_table(ids: pa.ChunkedArray, sums: WindowSums, top: int) -> pa.Table:
     """The models measured in the window that can rank among the `top` by gain or by relative
     gain: only their ids are looked up, not millions."""
@@ -198,7 +190,7 @@ def _models_table(ids: pa.ChunkedArray, sums: WindowSums, top: int) -> pa.Table:
     above = measured & sums.has_start & (sums.start >= RELATIVE_FLOOR)
     relative = np.zeros(len(measured))
     np.divide(sums.gained, sums.start, out=relative, where=above)
-    chosen = np.flatnonzero(_leaders(sums.gained, measured, top) | _leaders(relative, above, top))
+    chosen = np.flatnonzero(leaders(sums.gained, measured, top) | leaders(relative, above, top))
     return pa.table(
         {
             "name": ids.take(pa.array(chosen)),
@@ -269,25 +261,56 @@ def _first_of(spans: list[Interval], days: int) -> int | None:
     return len(spans) - len(inside) if inside else None
 
 
-def velocities(
-    spans: list[Interval], latest_cache: Path, windows: tuple[int, ...], top: int, follow: int
-) -> Velocity:
-    """Rank models and authors by the downloads gained over each window (in days) before the
-    latest snapshot, and follow the `follow` fastest of the shortest window day by day over the
-    longest one.
-
-    One walk back from the latest interval reads each interval's deltas once: the sums of the
-    nested windows are taken as the walk passes their first interval; once it has passed the
-    shortest window's, the fastest are known, and each interval adds its followed slots' gains
-    (those already walked were kept until then). `spans` are all the intervals, oldest first.
-    """
-    shortest, longest = min(windows), max(windows)
-    walk = _Walk(window(spans, longest), latest_cache)
+def _firsts(spans: list[Interval], windows: tuple[int, ...]) -> dict[int, list[int]]:
+    """The windows by the index in `spans` of their first interval."""
     firsts: dict[int, list[int]] = {}
     for days in windows:
-        first = _first_of(walk.spans, days)
+        first = _first_of(spans, days)
         if first is not None:
             firsts.setdefault(first, []).append(days)
+    return firsts
+
+
+def _risers(
+    walk: _Walk,
+    index: int,
+    table: pa.Table,
+    slots: np.ndarray,
+    sums: tuple[np.ndarray, np.ndarray],
+    *,
+    trends: Trends,
+    windows: list[int],
+) -> list[tuple[int, pd.DataFrame]]:
+    """The rising repos of each of the `windows` whose first interval is the walk's `index`-th
+    (its rows `table`, their `slots`), from the running `sums` (gained, days measured)."""
+    span = walk.spans[index]
+    usual = np.full(walk.count, np.nan)
+    rows = table["start_row"].to_numpy().astype(np.intp)
+    usual[slots] = usual_pace(trends.caches[span.start], rows, span.start, trends.trend)
+    gained, measured = (values[: walk.count] for values in sums)
+    ranked = rising(walk.ids(), gained, measured, usual, trend=trends.trend, top=trends.top)
+    return [(days, rising_frame(ranked, days, span.start, walk.spans[-1].end)) for days in windows]
+
+
+def velocities(
+    spans: list[Interval], windows: tuple[int, ...], top: int, follow: int, trends: Trends
+) -> Velocity:
+    """Rank models and authors by the downloads gained over each window (in days) before the
+    latest snapshot, follow the `follow` fastest of the shortest window day by day over the
+    longest one, and rank the rising repos over each of the `trends`' windows.
+
+    One walk back from the latest interval reads each interval's deltas once: the sums of the
+    nested windows are taken as the walk passes their first interval (the risers are ranked
+    there and then); once it has passed the shortest window's, the fastest are known, and each
+    interval adds its followed slots' gains (those already walked were kept until then). `spans`
+    are all the intervals, oldest first.
+    """
+    shortest = min(windows)
+    longest = max(*windows, *trends.windows)
+    walk = _Walk(window(spans, longest), trends.caches[spans[-1].end])
+    firsts = _firsts(walk.spans, windows)
+    rising_firsts = _firsts(walk.spans, trends.windows)
+    risers: list[tuple[int, pd.DataFrame]] = []
     size = walk.capacity()
     gained = np.zeros(size, dtype=np.int64)
     # Days measured fit in 32 bits; the window sums are kept for each window until it is ranked.
@@ -305,6 +328,12 @@ def velocities(
         # A model has one row per interval, so these slots are distinct; a missing gain is 0.
         gained[slots] += gains[0]
         measured[slots] += gains[1].astype(np.int32) * span.days
+        if index in rising_firsts:
+            running = (gained, measured)
+            windows_here = rising_firsts[index]
+            risers += _risers(
+                walk, index, table, slots, running, trends=trends, windows=windows_here
+            )
         if index in firsts:
             before, known = _values(span.deltas(["before"])["before"])
             start = np.zeros(walk.count, dtype=np.int64)
@@ -337,4 +366,7 @@ def velocities(
     rankings = {
         key: pd.concat([ranked[days][key] for days in windows], ignore_index=True) for key in KEYS
     }
-    return Velocity(rankings, {followed.key: followed.frame() for followed in followers or []})
+    series = {followed.key: followed.frame() for followed in followers or []}
+    risers.sort(key=lambda ranked: trends.windows.index(ranked[0]))
+    ordered = [frame for _, frame in risers]
+    return Velocity(rankings, series, pd.concat(ordered, ignore_index=True))

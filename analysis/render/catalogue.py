@@ -14,7 +14,7 @@ from analysis.render import charts
 from analysis.render.chart import Chart
 from analysis.snapshot.aggregates import Density
 
-_PER_MONTH = "downloads, last 30 days (log scale)"
+_PER_MONTH = "downloads, last 30 days"
 
 
 def snapshot_charts(headline: dict[str, Any], density: Density) -> list[Chart]:
@@ -46,7 +46,7 @@ def snapshot_charts(headline: dict[str, Any], density: Density) -> list[Chart]:
                 "label": "id",
                 "value": "likes",
                 "title": f"Top {TOP_N} models by likes",
-                "unit": "likes (count, log scale)",
+                "unit": "likes (count)",
             },
         ),
         Chart(
@@ -94,7 +94,7 @@ def snapshot_charts(headline: dict[str, Any], density: Density) -> list[Chart]:
                 "label": "author",
                 "value": "models",
                 "title": f"Top {TOP_N} authors by number of models",
-                "unit": "models (count, log scale)",
+                "unit": "models (count)",
             },
         ),
         Chart(

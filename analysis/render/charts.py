@@ -4,12 +4,18 @@ Every label that comes from the Hub passes through `safe_label`: matplotlib woul
 mathtext (and fail the whole chart on a malformed formula), so every `$` is escaped; a
 300-character tag would squeeze the plot to nothing; control and bidirectional-override characters
 would reorder the text (they are shown as escapes, see analysis.text); and a character missing from
-the font would raise a warning. Counts that span many orders of magnitude are drawn on log axes.
+the font would raise a warning.
+
+Counts that span a decade or more are drawn on a log axis (`value_axis`) with at least three
+labelled ticks (at 1, 2 and 5 times the powers of ten, or every integer multiple, when the decades
+alone are too few), written as 20k, 1.5M; counts within a decade on a linear axis. Every axis
+says its unit, and "log scale" when it is one.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
 from analysis.defaults import MIGRATION_BATCH_START, TOP_N
 from analysis.snapshot.aggregates import LINEAGE_ORDER, PLACEHOLDER_MONTH, UNKNOWN_MONTH, Density
@@ -62,33 +68,92 @@ def save(figure: Figure, path: Path) -> None:
     figure.savefig(path, format="png", dpi=_DPI, pil_kwargs={"compress_level": 1})
 
 
+_MIN_TICKS = 3
+# Multiples of each power of ten tried for the ticks of a log axis, fewest first.
+_LOG_STEPS = ((1.0,), (1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0))
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def compact_number(value: float, _position: object = None) -> str:
+    """A tick's number in few characters: 950, 20k, 1.5M."""
+    for size, suffix in _SUFFIXES:
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """At least three ticks between `low` and `high` (> 0), at the fewest multiples of the
+    powers of ten that give them."""
+    ticks: list[float] = []
+    for steps in _LOG_STEPS:
+        powers = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        ticks = [s * 10.0**k for k in powers for s in steps if low <= s * 10.0**k <= high]
+        if len(ticks) >= _MIN_TICKS:
+            break
+    return ticks
+
+
+def value_axis(axes: Axes, values: np.ndarray, unit: str, *, which: str = "x") -> None:
+    """The axis `which` ("x" or "y") of counts `values`, labelled with `unit`: logarithmic with
+    at least three labelled ticks when the positive values span a decade or more (symmetric
+    around zero when some are zero), else linear from zero."""
+    axis = axes.xaxis if which == "x" else axes.yaxis
+    limits = axes.set_xlim if which == "x" else axes.set_ylim
+    label = axes.set_xlabel if which == "x" else axes.set_ylabel
+    finite = values[np.isfinite(values)]
+    positive = finite[finite > 0]
+    if len(positive) == 0 or positive.max() < 10 * positive.min():
+        label(unit)
+        limits(0, max(1.0, float(finite.max(initial=0.0))) * 1.05)
+        # Whole counts get whole ticks (no 0.2 likes).
+        axis.set_major_locator(MaxNLocator(integer=bool(np.all(finite == np.round(finite)))))
+        axis.set_major_formatter(FuncFormatter(compact_number))
+        return
+    low, high = float(positive.min()) / 1.5, float(positive.max()) * 1.3
+    zero = bool((finite == 0).any())
+    if zero:
+        # Zero shows at the bottom, one unit below the first decade of the data.
+        getattr(axes, f"set_{which}scale")("symlog", linthresh=max(1.0, low))
+        limits(0, high)
+        ticks = [0.0, *_log_ticks(max(1.0, low), high)]
+    else:
+        getattr(axes, f"set_{which}scale")("log")
+        limits(low, high)
+        ticks = _log_ticks(low, high)
+    # Set after the scale, which brings its own.
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(FuncFormatter(compact_number))
+    # No minor ticks: labelled they run into each other on short axes, and unlabelled they
+    # still cost a third of drawing a chart.
+    axis.set_minor_locator(NullLocator())
+    label(f"{unit}, log scale")
+
+
 def _bars(
     axes: Axes,
     labels: list[str],
     values: np.ndarray,
-    xlabel: str,
+    unit: str,
     *,
-    log: bool,
     colours: list[str] | str = _BAR_COLOUR,
 ) -> None:
-    """Horizontal bars, largest on top, with safe category labels."""
+    """Horizontal bars, largest on top, with safe category labels, on a value axis of `unit`."""
     positions = np.arange(len(labels))
-    axes.barh(positions, values, color=colours)
+    values = np.asarray(values, dtype=np.float64)
+    value_axis(axes, values, unit)
+    # On a log axis a bar starts at the axis' lower end, where a zero count ends.
+    start = axes.get_xlim()[0]
+    axes.barh(positions, np.maximum(values - start, 0), left=start, color=colours)
     axes.set_yticks(positions, labels=[safe_label(label) for label in labels])
     axes.invert_yaxis()
-    axes.set_xlabel(xlabel)
-    if log and (values > 0).any():
-        axes.set_xscale("log")
-        # No minor ticks: labelled (2x10^4, 3x10^4, ...) they run into each other on short axes,
-        # and unlabelled they still cost a third of drawing a chart.
-        axes.xaxis.set_minor_locator(NullLocator())
     axes.grid(axis="x", alpha=0.3)
 
 
 def ranking(
     frame: pd.DataFrame, *, label: str, value: str, title: str, unit: str, path: Path
 ) -> None:
-    """Top entries of `frame` by `value` as horizontal bars (log scale).
+    """Top entries of `frame` by `value` as horizontal bars (log scale past a decade).
 
     When `frame` has an author `kind` column, bars are coloured by kind, with a legend.
     """
@@ -97,11 +162,11 @@ def ranking(
     axes = figure.add_subplot()
     if "kind" in top.columns:
         colours = [KIND_COLOURS.get(kind, KIND_COLOURS["unknown"]) for kind in top["kind"]]
-        _bars(axes, list(top[label]), top[value].to_numpy(), unit, log=True, colours=colours)
+        _bars(axes, list(top[label]), top[value].to_numpy(), unit, colours=colours)
         handles = [Patch(color=KIND_COLOURS[kind], label=kind) for kind in KINDS]
         axes.legend(handles=handles, title="author kind", loc="lower right", fontsize=8)
     else:
-        _bars(axes, list(top[label]), top[value].to_numpy(), unit, log=True)
+        _bars(axes, list(top[label]), top[value].to_numpy(), unit)
     axes.set_ylabel("model" if label == "id" else label.replace("_", " "))
     axes.set_title(title)
     save(figure, path)
@@ -137,12 +202,12 @@ def breakdown(frame: pd.DataFrame, label: str, title: str, path: Path) -> None:
     figure = Figure(figsize=(15, 0.32 * len(top) + 1.8), layout="constrained")
     panels = figure.subplots(1, 3, sharey=True)
     units = {
-        "models": "models (count, log scale)",
-        "downloads": "downloads, last 30 days (log scale)",
-        "likes": "likes (count, log scale)",
+        "models": "models (count)",
+        "downloads": "downloads, last 30 days",
+        "likes": "likes (count)",
     }
     for axes, (column, unit) in zip(panels, units.items(), strict=True):
-        _bars(axes, list(top[label]), top[column].to_numpy(), unit, log=True)
+        _bars(axes, list(top[label]), top[column].to_numpy(), unit)
     panels[0].set_ylabel(label.replace("_", " "))
     figure.suptitle(title)
     save(figure, path)

@@ -1,21 +1,25 @@
 """The charts of the history section, each declared once: title, caption, tables and drawing.
 
 They are listed in page order. Most draw the tables of the snapshots and intervals, ready as soon
-as those are; the velocity of models and authors and their series wait for the walk over the
-intervals (analysis.history.walk), so the run draws each one when its tables exist.
+as those are; the rising repos, the velocity of models and authors and their series wait for the
+walk over the intervals (analysis.history.walk), so the run draws each one when its tables
+exist. Titles and captions name the span the snapshots really cover ("last 4 days" when a 7-day
+window holds four).
 """
 
 from __future__ import annotations
 
 from analysis.defaults import TOP_N, VELOCITY_WINDOWS
 from analysis.history.intervals import FAMILY
-from analysis.history.timeline import Timeline
+from analysis.history.timeline import Timeline, span_words
 from analysis.render import history_charts
 from analysis.render.chart import Chart
+from analysis.store.repo_types import RepoType
 
 
-def _series(suffix: str, key: str, what: str, caption: str) -> Chart:
-    """The chart of the daily series of the fastest-growing `what` (by `key`)."""
+def _series(suffix: str, key: str, what: str, caption: str, shortest: str) -> Chart:
+    """The chart of the daily series of the fastest-growing `what` (by `key`) of the window
+    `shortest` names."""
     title = f"Daily downloads of the fastest-growing {what}"
     return Chart(
         f"history_series{suffix}",
@@ -24,14 +28,25 @@ def _series(suffix: str, key: str, what: str, caption: str) -> Chart:
         [f"velocity_series{suffix}.csv"],
         history_charts.series,
         (f"velocity_series{suffix}",),
-        {"key": key, "title": f"{title} (last {VELOCITY_WINDOWS[0]} days)"},
+        {"key": key, "title": f"{title} of the {shortest}"},
     )
 
 
-def history_section_charts(line: Timeline) -> list[Chart]:
+def _covered(line: Timeline, days: int) -> str:
+    """The window of `days` as the titles name it: the span the snapshots really cover."""
+    span = line.window(days)
+    if span is None:
+        return span_words(days)
+    start, end = span
+    return span_words((end - start).days)
+
+
+def history_section_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
     """The history section's charts in page order, over the snapshots of `line`."""
     missing = [day.isoformat() for gap in line.gaps for day in gap.missing]
-    shortest, longest = VELOCITY_WINDOWS[0], VELOCITY_WINDOWS[-1]
+    shortest = _covered(line, VELOCITY_WINDOWS[0])
+    longest = _covered(line, VELOCITY_WINDOWS[-1])
+    name = repo_type.name
     return [
         Chart(
             "history_concentration",
@@ -43,38 +58,60 @@ def history_section_charts(line: Timeline) -> list[Chart]:
             {"missing": missing},
         ),
         Chart(
+            "history_rising",
+            f"Rising {name}",
+            f"The {name} gaining fastest against their usual pace over the {shortest}: each"
+            f" one's downloads per day then (dot) against its usual pace at the window's start"
+            f" (ring, at least {repo_type.trend.floor:,g} a day); the Trends section's tables"
+            " give every window.",
+            [f"rising_{name}.csv"],
+            history_charts.rising,
+            (f"rising_{name}",),
+            {
+                # The window the velocity chart below shows too.
+                "window_days": VELOCITY_WINDOWS[0],
+                "floor": repo_type.trend.floor,
+                "noun": repo_type.noun,
+                "title": f"Top {TOP_N} rising {name} of the {shortest}",
+            },
+        ),
+        Chart(
             "history_velocity",
             "Adoption velocity",
-            "Models that gained the most downloads (downloadsAllTime differences) in the last "
-            f"{shortest} days; the CSVs also rank by relative gain and over {longest} days, for"
-            " models, authors and base-model families (the downloads gained by a base model's"
-            " derivatives).",
+            f"Models that gained the most downloads (downloadsAllTime differences) in the"
+            f" {shortest}; the CSVs also rank by relative gain"
+            f"{'' if longest == shortest else f' and over the {longest}'}, for models, authors"
+            " and base-model families (the downloads gained by a base model's derivatives).",
             ["velocity_models.csv", "velocity_authors.csv", "velocity_families.csv"],
             history_charts.velocity,
             ("velocity_models",),
             {
-                "window_days": shortest,
-                "title": f"Top {TOP_N} models by downloads gained in the last {shortest} days",
-                "unit": "downloads gained (downloadsAllTime difference, log scale)",
+                "window_days": VELOCITY_WINDOWS[0],
+                "title": f"Top {TOP_N} models by downloads gained in the {shortest}",
+                "unit": "downloads gained (downloadsAllTime difference)",
             },
         ),
         _series(
             "",
             "id",
             "models",
-            "Downloads per day over each interval between snapshots (symmetric log scale).",
+            "Downloads per day (downloadsAllTime differences) over each interval between"
+            " snapshots.",
+            shortest,
         ),
         _series(
             "_authors",
             "author",
             "authors",
             "Downloads per day gained by all of an author's models, over each interval.",
+            shortest,
         ),
         _series(
             "_families",
             FAMILY,
             "base-model families",
             "Downloads per day gained by the models declaring each base model, over each interval.",
+            shortest,
         ),
         Chart(
             "history_hype",
@@ -92,7 +129,7 @@ def history_section_charts(line: Timeline) -> list[Chart]:
             ["history_tasks.csv"],
             history_charts.hype,
             ("history_tasks",),
-            {"group": "pipeline_tag"},
+            {"group": "task"},
         ),
         Chart(
             "history_hype_libraries",

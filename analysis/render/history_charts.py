@@ -16,9 +16,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.dates import ConciseDateFormatter, DayLocator
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from analysis.defaults import TOP_N
 from analysis.history.tables import LINEAGE_COLUMNS
-from analysis.render.charts import ranking, safe_label, save
+from analysis.render.charts import ranking, safe_label, save, value_axis
 
 _LINES = 10
 
@@ -33,12 +35,15 @@ def _legend(axes: Axes, **options: Any) -> None:
         axes.legend(**options)
 
 
-def _date_axis(axes: Axes) -> None:
-    """Ticks on whole days (snapshots are daily), at most about ten of them."""
+def _date_axis(axes: Axes, label: str | None = "snapshot date (UTC)") -> None:
+    """Ticks on whole days (snapshots are daily), at most about ten of them; `label` names the
+    axis (None: a panel above another that names it)."""
     low, high = axes.get_xlim()
     locator = DayLocator(interval=max(1, math.ceil((high - low) / 10)))
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    if label is not None:
+        axes.set_xlabel(label)
     axes.grid(alpha=0.3)
 
 
@@ -103,8 +108,8 @@ def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8
     figure = Figure(figsize=(10, 7), layout="constrained")
     panels = figure.subplots(2, 1, sharex=True)
     measures = {
-        "downloads_share": "share of downloads gained",
-        "created_share": "share of new models",
+        "downloads_share": "share of downloads gained (0-1)",
+        "created_share": "share of new models (0-1)",
     }
     wide_frames = {
         column: frame.pivot_table(index="end", columns=group, values=column, fill_value=0.0)
@@ -124,7 +129,7 @@ def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8
                 bottom += value
         axes.set_ylim(0, 1)
         axes.set_ylabel(label)
-        _date_axis(axes)
+        _date_axis(axes, None if axes is panels[0] else "interval end date (UTC)")
     title = group.replace("_", " ")
     _legend(panels[0], title=title, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     panels[0].set_title(f"Hype cycles: {title} shares per interval (at its end date)")
@@ -141,7 +146,8 @@ def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> N
     """Downloads per day of each followed model (author, family), at each interval's end date."""
     figure = Figure(figsize=(10, 5.5), layout="constrained")
     axes = figure.add_subplot()
-    for name in list(dict.fromkeys(frame[key]))[:_LINES]:
+    names = list(dict.fromkeys(frame[key]))[:_LINES]
+    for name in names:
         rows = frame[frame[key] == name]
         axes.plot(
             _dates(rows["end"]),
@@ -149,11 +155,38 @@ def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> N
             marker="o",
             label=safe_label(name),
         )
-    axes.set_yscale("symlog", linthresh=1)
-    axes.set_ylabel("downloads per day (downloadsAllTime differences)")
+    drawn = frame[frame[key].isin(names)]["per_day"].astype("float64").to_numpy(na_value=np.nan)
+    value_axis(axes, drawn, "downloads per day", which="y")
     axes.set_title(title)
     _legend(axes, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    _date_axis(axes)
+    _date_axis(axes, "interval end date (UTC)")
+    save(figure, path)
+
+
+def rising(
+    frame: pd.DataFrame, path: Path, *, window_days: int, floor: float, noun: str, title: str
+) -> None:
+    """The top risers of the window of `window_days`: each one's downloads per day over the
+    window (dot) against its usual pace at the window's start (ring), floored at `floor`; a
+    riser is a `noun`."""
+    top = frame[frame["window_days"] == window_days].head(TOP_N)
+    figure = Figure(figsize=(10, 0.32 * len(top) + 1.8), layout="constrained")
+    axes = figure.add_subplot()
+    positions = np.arange(len(top))
+    usual = np.maximum(top["usual_per_day"].to_numpy(dtype=np.float64), floor)
+    now = top["per_day"].to_numpy(dtype=np.float64)
+    value_axis(axes, np.concatenate([usual, now]), "downloads per day")
+    axes.hlines(positions, usual, now, color="0.75", linewidth=2)
+    axes.scatter(usual, positions, facecolors="white", edgecolors="#3b6ea5", label="usual pace")
+    axes.scatter(now, positions, color="#e08a2c", zorder=3, label="over the window")
+    pairs = zip(top["id"], top["rise"], strict=True)
+    labels = [f"{safe_label(name)}  \u00d7{rise:,.1f}" for name, rise in pairs]
+    axes.set_yticks(positions, labels=labels)
+    axes.invert_yaxis()
+    axes.set_ylabel(f"{noun}, and how many times its usual pace")
+    axes.set_title(title)
+    axes.grid(axis="x", alpha=0.3)
+    _legend(axes, fontsize=8, loc="lower right")
     save(figure, path)
 
 
@@ -180,6 +213,32 @@ def lineage(frame: pd.DataFrame, path: Path) -> None:
     per_relation.set_ylabel("derivatives of those models (count)")
     per_relation.set_title("The same derivatives by relation to their base")
     _legend(per_relation, title="relation", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    _date_axis(per_base)
+    _date_axis(per_base, None)
     _date_axis(per_relation)
+    save(figure, path)
+
+
+def _rank_axis(axes: Axes, ranks: np.ndarray) -> None:
+    """Rank 1 on top; on a linear axis, whole ranks only, from 1."""
+    if axes.get_yscale() == "linear":
+        axes.set_ylim(1 - 0.5, float(np.nanmax(ranks, initial=1.0)) + 0.5)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    axes.invert_yaxis()
+
+
+def repo(frame: pd.DataFrame, path: Path, *, name: str, panels: dict[str, str]) -> None:
+    """The daily series of the repo `name` (`python -m analysis show`): a panel per column of
+    `panels` (column: its axis' unit), the rank's upside down (1 on top)."""
+    figure = Figure(figsize=(10, 2.2 * len(panels) + 1), layout="constrained")
+    stacked = figure.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    days = _dates(frame["date"])
+    for axes, (column, unit) in zip(stacked, panels.items(), strict=True):
+        values = frame[column].astype("float64").to_numpy(na_value=np.nan)
+        axes.plot(days, values, marker="o", color="#3b6ea5")
+        value_axis(axes, values, unit, which="y")
+        if column == "rank":
+            _rank_axis(axes, values)
+        _date_axis(axes, "snapshot date (UTC)" if axes is stacked[-1] else None)
+    first, last = frame["date"].iloc[0], frame["date"].iloc[-1]
+    stacked[0].set_title(f"{safe_label(name, 80)}: daily series from {first} to {last}")
     save(figure, path)

@@ -1,27 +1,31 @@
 """Assemble a report's summary.json and index.html from the results of a run.
 
 The run's steps (analysis.pipeline) compute, draw the charts and write the CSV tables; this module
-says what the page and the summary show of them: the headline, the manifest's account of the
-crawl, the skipped and damaged partitions, the organisations-vs-users section, the history section
-and the key tables (their first rows; the CSV files hold all).
+says what the page and the summary show of them: the headline (with each figure's change since
+the earlier snapshots compared), the trends (rising repos and new entrants), the manifest's
+account of the crawl, the skipped and damaged partitions, the organisations-vs-users section, the
+history section and the key tables (their first rows; the CSV files hold all; the top lists with
+each repo's rank change). Every title names the span its data really covers.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis.defaults import VELOCITY_WINDOWS
-from analysis.history.timeline import Timeline
+from analysis.defaults import TREND_WINDOWS, VELOCITY_WINDOWS
+from analysis.history.tables import days_key
+from analysis.history.timeline import Timeline, span_words
 from analysis.render.chart import Chart
 from analysis.render.page import KeyTable, Section, render
 from analysis.store.partitions import Partition, SkippedPartition
 from analysis.store.profiles import Profiles
+from analysis.store.repo_types import REPO_TYPES, RepoType
 
 
 @dataclass(frozen=True)
@@ -82,20 +86,141 @@ def _authors_summary(profiles: Profiles, split: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _html_headline(headline: dict[str, Any]) -> list[tuple[str, str]]:
+# The headline's figures: key, label, and how they are written (count, share or ratio).
+_HEADLINE = (
+    ("models", "models", "count"),
+    ("downloads_30d", "downloads, last 30 days", "count"),
+    ("likes", "likes", "count"),
+    ("authors", "authors", "count"),
+    ("models_without_task", "models without a task", "count"),
+    ("models_declaring_base_share", "models declaring a base model", "share"),
+    ("gini_models", "Gini of downloads among models", "ratio"),
+    ("top_1%_models_downloads_share", "downloads held by the top 1% of models", "share"),
+)
+_MINUS = "\u2212"
+
+
+def _figure(value: float, kind: str) -> str:
+    if kind == "count":
+        return f"{value:,}"
+    return f"{value:.1%}" if kind == "share" else f"{value:.3f}"
+
+
+def _delta(value: float, kind: str) -> str:
+    """A change, signed: counts as they are, shares in percentage points (a change that rounds
+    to nothing is +0, never -0)."""
+    if kind == "count":
+        text = f"{value:+,}"
+    elif kind == "share":
+        text = f"{round(value * 100, 1) + 0.0:+.1f} pp"
+    else:
+        text = f"{round(value, 3) + 0.0:+.3f}"
+    return text.replace("-", _MINUS)
+
+
+def _days(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def _distinct(changes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The changes against distinct snapshots (a short history compares twice with one)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for change in changes.values():
+        seen.setdefault(change["date"], change)
+    return list(seen.values())
+
+
+def _html_headline(
+    headline: dict[str, Any], changes: dict[str, dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    compared = _distinct(changes or {})
     return [
-        ("models", f"{headline['models']:,}"),
-        ("downloads, last 30 days", f"{headline['downloads_30d']:,}"),
-        ("likes", f"{headline['likes']:,}"),
-        ("authors", f"{headline['authors']:,}"),
-        ("models without a task", f"{headline['models_without_task']:,}"),
-        ("models declaring a base model", f"{headline['models_declaring_base_share']:.1%}"),
-        ("Gini of downloads among models", f"{headline['gini_models']:.3f}"),
-        (
-            "downloads held by the top 1% of models",
-            f"{headline['top_1%_models_downloads_share']:.1%}",
-        ),
+        {
+            "label": label,
+            "value": _figure(headline[key], kind),
+            "changes": [
+                f"{_delta(change['changes'][key], kind)} since {change['date']}"
+                f" ({_days(change['days'])})"
+                for change in compared
+                if key in change["changes"]
+            ],
+        }
+        for key, label, kind in _HEADLINE
     ]
+
+
+def _rank_changes(
+    frame: pd.DataFrame, compared: dict[str, str]
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A top list as the page shows it: each repo's rank change since each distinct earlier
+    snapshot (`compared`: its date by the days asked) after its rank, instead of the ranks."""
+    before = [column for column in frame.columns if column.endswith("d_before")]
+    shown = frame.drop(columns=before)
+    names: list[str] = []
+    dates: set[str] = set()
+    for key, day in compared.items():
+        column = f"rank_{key.split('_')[0]}d_before"
+        if column not in frame.columns or day in dates:
+            continue
+        dates.add(day)
+        name = f"change since {day}"
+        shown.insert(1 + len(names), name, frame[column] - frame["rank"])
+        names.append(name)
+    return shown, tuple(names)
+
+
+def _top_list(title: str, frame: pd.DataFrame, csv: str, history: HistoryReport | None) -> KeyTable:
+    compared = {} if history is None else history.summary["compared"]
+    shown, changes = _rank_changes(frame, compared)
+    return KeyTable(title, shown, csv, changes)
+
+
+def _trends_section(
+    repo_type: RepoType, day: date, frames: dict[str, pd.DataFrame], history: HistoryReport | None
+) -> Section:
+    """Rising repos over each distinct window the history covers, and new entrants."""
+    name, trend = repo_type.name, repo_type.trend
+    tables = []
+    if history is None:
+        note = (
+            f"Rising {name} need two snapshots: the history starts with the second. New {name}"
+            " need one: the Hub dates each creation."
+        )
+    else:
+        note = (
+            f"Rising {name}: {trend.unit} gained per day over the window against each"
+            f" {repo_type.noun}'s usual pace at its start ({trend.level} then, spread over"
+            f" {trend.level_days:g} days or over its age when younger), counted as at least"
+            f" {trend.floor:,g} a day: rise = per day / max(usual per day, {trend.floor:,g})."
+            f" 1 is its usual pace, 10 ten times it."
+        )
+        rising = history.frames[f"rising_{name}"]
+        covered = history.summary["trend_windows"]
+        seen: set[tuple[str, str]] = set()
+        for days in TREND_WINDOWS:
+            span = covered.get(days_key(days))
+            if span is None or (span["start"], span["end"]) in seen:
+                continue
+            seen.add((span["start"], span["end"]))
+            rows = rising[rising["window_days"] == days]
+            tables.append(
+                KeyTable(
+                    f"Rising {name}, {span_words(span['days'])} ({span['start']} to {span['end']})",
+                    rows[["rank", "id", "gained", "per_day", "usual_per_day", "rise"]],
+                    f"rising_{name}.csv",
+                )
+            )
+    entrants = frames[f"new_{name}"]
+    for days in TREND_WINDOWS:
+        since = (day - timedelta(days=days)).isoformat()
+        rows = entrants[entrants["window_days"] == days].drop(columns=["window_days", "since"])
+        title = f"New {name}: created since {since}, by {trend.level}, with their rank"
+        tables.append(KeyTable(title, rows, f"new_{name}.csv"))
+    new_note = (
+        f" New {name}: created on or after the day named (createdAt, UTC) and with {trend.level}"
+        f" above zero, ranked among all {name}."
+    )
+    return Section("Trends", "trends", note + new_note, [], tables)
 
 
 def _history_note(line: Timeline, anomalies: int) -> str:
@@ -114,6 +239,8 @@ def _history_section(history: HistoryReport) -> Section:
     frames = history.frames
     models = frames["velocity_models"]
     shortest = VELOCITY_WINDOWS[0]
+    span = history.summary["velocity_windows"][days_key(shortest)]
+    gainers = models[(models["window_days"] == shortest) & (models["ranking"] == "absolute")]
     return Section(
         "History",
         "history",
@@ -124,12 +251,20 @@ def _history_section(history: HistoryReport) -> Section:
             KeyTable("Missing days", frames["history_gaps"]),
             KeyTable("Skipped partitions", frames["history_skipped"]),
             KeyTable(
-                f"Fastest-growing models, last {shortest} days",
-                models[models["window_days"] == shortest],
+                f"Models that gained the most downloads, {span_words(span['days'])}"
+                f" ({span['start']} to {span['end']})",
+                gainers[["rank", "id", "gained", "per_day", "start_all_time", "relative_gain"]],
+                "velocity_models.csv",
             ),
-            KeyTable("Anomalies: downloadsAllTime went down", frames["history_anomalies"]),
+            KeyTable(
+                "Anomalies: downloadsAllTime went down",
+                frames["history_anomalies"],
+                "history_anomalies.csv",
+            ),
             KeyTable("Rise, peak and decline of the followed models", frames["model_cycles"]),
-            KeyTable("History of the followed models", frames["model_history"]),
+            KeyTable(
+                "History of the followed models", frames["model_history"], "model_history.csv"
+            ),
         ],
     )
 
@@ -145,9 +280,11 @@ def write_report(
     charts: list[Chart],
     author_charts: list[Chart],
     history: HistoryReport | None,
+    changes: dict[str, dict[str, Any]] | None,
 ) -> None:
     """Write summary.json and index.html into `report_dir`, whose charts and tables are drawn
-    and written already."""
+    and written already; `changes` are the headline's changes since the earlier snapshots."""
+    repo_type = REPO_TYPES[partition.repo_type]
     note = profiles_note(profiles, partition.day)
     authors_section = Section(
         "Organisations and users",
@@ -160,6 +297,7 @@ def write_report(
         ],
     )
     sections = [authors_section] + ([] if history is None else [_history_section(history)])
+    trends = _trends_section(repo_type, partition.day, frames, history)
     quality = _quality(partition.manifest)
     skipped_list = [{"name": s.name, "reason": s.reason} for s in skipped]
     summary = {
@@ -180,11 +318,12 @@ def write_report(
             for chart in [*charts, *(c for section in sections for c in section.charts)]
         ],
     }
+    name = repo_type.name
     (report_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     render(
         report_dir,
         heading={"repo_type": partition.repo_type, "day": partition.day.isoformat()},
-        headline=_html_headline(headline),
+        headline=_html_headline(headline, changes),
         quality=[
             (label.replace("_", " "), "unknown" if value is None else str(value))
             for label, value in quality.items()
@@ -192,13 +331,26 @@ def write_report(
         skipped=skipped_list,
         charts=charts,
         tables=[
-            KeyTable("Top models by downloads", frames["top_models_downloads"]),
+            _top_list(
+                f"Top {name} by downloads in the last 30 days",
+                frames[f"top_{name}_downloads"],
+                f"top_{name}_downloads.csv",
+                history,
+            ),
+            _top_list(
+                f"Top {name} by likes",
+                frames[f"top_{name}_likes"],
+                f"top_{name}_likes.csv",
+                history,
+            ),
             KeyTable("Top authors by downloads", frames["top_authors_downloads"]),
-            KeyTable("Tasks", frames["tasks"]),
+            KeyTable("Tasks", frames["tasks"], "tasks.csv"),
             KeyTable("Concentration of downloads", frames["concentration"]),
-            KeyTable("Top base models by derivatives", frames["lineage"]),
+            KeyTable("Top base models by derivatives", frames["lineage"], "lineage.csv"),
             KeyTable("Relations to base models", frames["lineage_relations"]),
-            KeyTable("Licenses", frames["licenses"]),
+            KeyTable("Licenses", frames["licenses"], "licenses.csv"),
         ],
+        lead=[trends],
         sections=sections,
+        links={"id": repo_type.hub_path, "base_model": "", "author": ""},
     )

@@ -65,14 +65,15 @@ def _sums(table: pa.Table, key: str, label: str) -> pd.DataFrame:
 
 
 def top_models(table: pa.Table, by: str, n: int) -> pd.DataFrame:
-    """The `n` models with the most `by` (downloads or likes), ties by id."""
+    """The `n` models with the most `by` (downloads or likes), ties by id, with their rank."""
     keys = [(by, "descending"), ("id", "ascending")]
     # Nulls sort last, so they only reach the top when fewer than n models have a value.
     chosen = pc.select_k_unstable(table, k=min(n, table.num_rows), sort_keys=keys)
     top = table.take(chosen).sort_by(keys)
     top = top.filter(pc.is_valid(top[by]))
     frame = top.select(["id", "author", "downloads", "likes", "pipeline_tag"]).to_pandas()
-    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+    # Competition ranks (analysis.snapshot.ranks): equal counts share one.
+    frame.insert(0, "rank", frame[by].rank(method="min", ascending=False).astype("int64"))
     return frame
 
 

@@ -2,9 +2,9 @@
 
 Each job reads only the columns it needs from the snapshot's Parquet cache, so the jobs run on
 whichever worker is free (beside the history's walk) and none holds the whole snapshot. A models
-snapshot takes four: who (authors and their kinds, concentration), which models (the top ones,
-likes against downloads), what (tasks, modalities, libraries, licenses) and since when (creations
-per month, lineage).
+snapshot takes four: who (authors and their kinds, concentration), which models (the top ones, the
+new entrants, likes against downloads), what (tasks, modalities, libraries, licenses) and since
+when (creations per month, lineage).
 `combine` puts their tables together, with the headline figures drawn from them.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ import pandas as pd
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.defaults import TOP_N
+from analysis.defaults import TOP_N, TREND_WINDOWS
 from analysis.snapshot import aggregates, authorship
+from analysis.snapshot.entrants import new_entrants
 from analysis.store.profiles import Profiles
 from analysis.store.repo_types import MODELS, RepoType
 from analysis.store.taxonomy import load_taxonomy
@@ -60,14 +62,18 @@ def _who(cache: Path, profiles: Profiles) -> Tally:
     )
 
 
-def _which(cache: Path) -> Tally:
-    """The top models by downloads and by likes, and likes against downloads."""
-    table = pq.read_table(cache, columns=["id", "author", "downloads", "likes", "pipeline_tag"])
+def _which(cache: Path, day: date) -> Tally:
+    """The top models by downloads and by likes, the new entrants, likes against downloads."""
+    table = pq.read_table(
+        cache, columns=["id", "author", "created_at", "downloads", "likes", "pipeline_tag"]
+    )
     likes_vs_downloads, density = aggregates.likes_downloads(table)
+    recent = table.select(["id", "created_at", "downloads", "likes", "pipeline_tag"])
     return Tally(
         {
             "top_models_downloads": aggregates.top_models(table, "downloads", TOP_N),
             "top_models_likes": aggregates.top_models(table, "likes", TOP_N),
+            "new_models": new_entrants(recent, day, TREND_WINDOWS, "downloads", TOP_N),
             "likes_vs_downloads": likes_vs_downloads,
         },
         density=density,
@@ -104,23 +110,28 @@ def _since_when(cache: Path) -> Tally:
     )
 
 
-def _model_jobs(cache: Path, profiles: Profiles) -> list[partial[Tally]]:
-    """The four jobs of a models snapshot: the heaviest (the authors') first."""
+def _model_jobs(cache: Path, profiles: Profiles, day: date) -> list[partial[Tally]]:
+    """The four jobs of a models snapshot of `day`: the heaviest (the authors') first."""
     return [
         partial(_who, cache, profiles),
-        partial(_which, cache),
+        partial(_which, cache, day),
         partial(_what, cache),
         partial(_since_when, cache),
     ]
 
 
 # The jobs tallying a snapshot, by repo type.
-_JOBS: dict[str, Callable[[Path, Profiles], list[partial[Tally]]]] = {MODELS.name: _model_jobs}
+_JOBS: dict[str, Callable[[Path, Profiles, date], list[partial[Tally]]]] = {
+    MODELS.name: _model_jobs
+}
 
 
-def tally_jobs(repo_type: RepoType, cache: Path, profiles: Profiles) -> list[partial[Tally]]:
-    """The jobs tallying the snapshot of `repo_type` cached in `cache`, as picklable calls."""
-    return _JOBS[repo_type.name](cache, profiles)
+def tally_jobs(
+    repo_type: RepoType, cache: Path, profiles: Profiles, day: date
+) -> list[partial[Tally]]:
+    """The jobs tallying the snapshot of `repo_type` of `day` cached in `cache`, as picklable
+    calls."""
+    return _JOBS[repo_type.name](cache, profiles, day)
 
 
 def combine(

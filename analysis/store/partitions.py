@@ -15,7 +15,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from hfcrawler.layout import PARTITION_NAME, DataLayout, ManifestError, part_paths, read_manifest
+from hfcrawler.layout import (
+    PARTITION_NAME,
+    DataLayout,
+    ManifestError,
+    part_paths,
+    partition_name,
+    read_manifest,
+)
 
 
 @dataclass(frozen=True)
@@ -129,16 +136,47 @@ class DamagedPartitionError(ValueError):
         self.damaged = damaged
 
 
+# The dates listed whole in a message; past this, the first and the latest few.
+_LISTED_DATES = 10
+
+
+def dates_listed(partitions: list[Partition]) -> str:
+    """The dates of `partitions` (oldest first) for a message: every one, or when there are many
+    the range, their number and the latest few."""
+    days = [partition.day.isoformat() for partition in partitions]
+    if len(days) <= _LISTED_DATES:
+        return ", ".join(days)
+    latest = ", ".join(days[-3:])
+    return f"{len(days)} dates from {days[0]} to {days[-1]} (the latest: {latest})"
+
+
+def _nothing_to_analyse(found: PartitionScan) -> str:
+    """Why `found` has no complete partition at all, and what to do about it."""
+    repo_type, root = found.repo_type, found.layout.root
+    crawl = f"crawl one with `scrapy crawl {repo_type}`"
+    if not root.is_dir():
+        return f"no data directory at {root}: nothing was crawled there; {crawl} first"
+    where = found.layout.snapshots(repo_type)
+    if not found.skipped:
+        return f"no {repo_type} partition under {where} yet: {crawl}"
+    reasons = "; ".join(f"{s.name}: {s.reason}" for s in found.skipped[-3:])
+    return f"no complete {repo_type} partition under {where} ({reasons})"
+
+
 def choose(found: PartitionScan, day: date | None) -> Partition:
-    """The complete partition of `found` for `day`, or the latest complete one."""
+    """The complete partition of `found` for `day`, or the latest complete one; the error says
+    why there is none (no data directory, an empty one, none complete, which dates there are)."""
+    if not found.complete:
+        raise NoCompletePartitionError(_nothing_to_analyse(found))
     if day is None:
-        if found.complete:
-            return found.complete[-1]
-        where = found.layout.snapshots(found.repo_type)
-        msg = f"no complete {found.repo_type} partition under {where}"
-        raise NoCompletePartitionError(msg)
+        return found.complete[-1]
     for partition in found.complete:
         if partition.day == day:
             return partition
-    msg = f"no complete {found.repo_type} partition for {day.isoformat()} under {found.layout.root}"
+    named = [s for s in found.skipped if s.name == partition_name(day)]
+    why = f" (skipped: {named[0].reason})" if named else ""
+    msg = (
+        f"no complete {found.repo_type} partition for {day.isoformat()}{why} under"
+        f" {found.layout.root}; the complete ones: {dates_listed(found.complete)}"
+    )
     raise NoCompletePartitionError(msg)

@@ -7,6 +7,10 @@ derived from them by `derive`), and which of those have few distinct values (`di
 as Parquet dictionaries). Every cache also holds `HASH_COLUMN`, a 64-bit hash of each id (DuckDB's
 `hash`) that lets the history match snapshots on integers rather than on millions of strings.
 
+A repo type also declares how its popularity moves (`Trend`: the counter whose differences are
+gains, the level its usual pace is read from, the columns its top lists rank by) and where its
+repos live on the Hub (`hub_path`), which is all the trends, the rank changes and `show` need.
+
 Models are the one repo type analysed today; the authors partition is read for its profiles only
 (`PROFILE_FIELDS`).
 """
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from analysis.defaults import RISING_FLOOR_DOWNLOADS
 from analysis.store.derive import derive_models
 from analysis.store.taxonomy import Taxonomy
 
@@ -26,14 +31,42 @@ _TIMESTAMP = pa.timestamp("ms", tz="UTC")
 
 
 @dataclass(frozen=True)
+class Trend:
+    """How a repo type's popularity is followed over time, by column of its cache.
+
+    `counter` only grows (downloadsAllTime): its difference between two snapshots is what a repo
+    gained. `level` says how fast a repo usually gains: it counts over the last `level_days` days
+    (the Hub's rolling 30-day downloads; `math.inf` would make it a count since the repo's
+    creation, as likes are). A usual pace below `floor` a day counts as `floor`. Top lists rank by
+    each of `ranked_by`, the first being the repo type's main measure, named `unit`.
+    """
+
+    counter: str
+    level: str
+    level_days: float
+    floor: float
+    ranked_by: tuple[str, ...]
+    unit: str
+
+    @property
+    def columns(self) -> list[str]:
+        """The cache's columns a repo's daily series shows, each once."""
+        return list(dict.fromkeys([self.level, self.counter, *self.ranked_by]))
+
+
+@dataclass(frozen=True)
 class RepoType:
-    """A repo type of the snapshot store and the columns the analysis keeps of it."""
+    """A repo type of the snapshot store and the columns the analysis keeps of it; `noun` names
+    one repo, `hub_path` is the path of its repos' pages under the Hub's address."""
 
     name: str
+    noun: str
+    hub_path: str
     fields: pa.Schema
     columns: pa.Schema
     dictionary: tuple[str, ...]
     derive: Callable[[pa.RecordBatch | pa.Table, Taxonomy], list[pa.Array]]
+    trend: Trend
 
     @property
     def cache_schema(self) -> pa.Schema:
@@ -47,6 +80,8 @@ class RepoType:
 
 MODELS = RepoType(
     name="models",
+    noun="model",
+    hub_path="",
     fields=pa.schema(
         [
             ("id", pa.string()),
@@ -79,6 +114,14 @@ MODELS = RepoType(
     # Dictionary pages pay off only for columns with few distinct values; on ids they cost time.
     dictionary=("author", "pipeline_tag", "library_name", "modality", "license", "relation"),
     derive=derive_models,
+    trend=Trend(
+        counter="downloads_all_time",
+        level="downloads",
+        level_days=30.0,
+        floor=RISING_FLOOR_DOWNLOADS,
+        ranked_by=("downloads", "likes"),
+        unit="downloads",
+    ),
 )
 
 # The repo types analysed, by the name of their directory.

@@ -94,9 +94,17 @@ def test_snapshots_gaps_and_skipped_partitions_are_reported(report: Path) -> Non
     assert summary["anomalies"] == 1
     assert summary["models_not_found"] == ["nobody/none"]
     assert summary["velocity_windows"] == {
-        "7_days": {"start": "2026-11-01", "end": "2026-11-06", "intervals": 3},
-        "30_days": {"start": "2026-10-20", "end": "2026-11-06", "intervals": 4},
+        "7_days": {"start": "2026-11-01", "end": "2026-11-06", "days": 5, "intervals": 3},
+        "30_days": {"start": "2026-10-20", "end": "2026-11-06", "days": 17, "intervals": 4},
     }
+    # The last interval is two days long: the 1-day window is clipped up to it.
+    assert summary["trend_windows"]["1_day"] == {
+        "start": "2026-11-04",
+        "end": "2026-11-06",
+        "days": 2,
+        "intervals": 1,
+    }
+    assert summary["compared"] == {"1_day": "2026-11-04", "7_days": "2026-10-20"}
     assert pick(csv_rows(report, "history_gaps"), "after", "before", "missing_days") == [
         ("2026-10-20", "2026-11-01", "11"),
         ("2026-11-02", "2026-11-04", "1"),

@@ -134,7 +134,8 @@ def test_a_damaged_latest_partition_stops_the_run_and_names_the_day_to_choose(
     assert older.returncode == 0, older.stderr
     assert _downloads(tmp_path / "out" / "2026-02-01") == 11
     # The damaged day lies after the one analysed: outside its history, so neither read nor named.
-    assert older.stderr == ""
+    assert "2026-02-02" not in older.stderr
+    assert "warning" not in older.stderr
 
 
 def _cut_short(body: bytes) -> bytes:
