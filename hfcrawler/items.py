@@ -66,6 +66,8 @@ class ModelRecord(HubRecord):
     pipeline_tag: str | None = None
     library_name: str | None = None
     gated: bool | str | None = None
+    # {"parameters": {dtype: count}, "total": count}: total is the parameter count; kept whole.
+    safetensors: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +88,9 @@ class SpaceRecord(HubRecord):
     REPO_TYPE: ClassVar[str] = "space"
 
     sdk: str | None = None
+    models: list[str] | None = None  # ids of the models the Space uses
+    datasets: list[str] | None = None  # ids of the datasets the Space uses
+    runtime: dict[str, Any] | None = None  # {"stage": …, "hardware": {"current", "requested"}}
 
 
 _HUB_FIELDS: dict[type, tuple[str, ...]] = {

@@ -168,6 +168,43 @@ def tag_list(value: Any) -> list[str]:
     return value
 
 
+def _mapping(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidValueError(f"{what}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def safetensors(value: Any) -> dict[str, Any]:
+    """``{"parameters": {dtype: count, …}, "total": count}``, kept as sent once its counts check."""
+    _mapping(value, "safetensors")
+    parameters = _mapping(value.get("parameters"), "safetensors.parameters")
+    try:
+        count(value.get("total"))
+        for dtype, number in parameters.items():
+            text(dtype)
+            count(number)
+    except InvalidValueError as exc:
+        raise InvalidValueError(f"safetensors: {exc}") from None
+    return value
+
+
+def runtime(value: Any) -> dict[str, Any]:
+    """A Space's runtime: ``stage`` a string, ``hardware`` an object of strings (null allowed,
+    a sleeping Space has no current hardware); its other keys are kept as sent."""
+    _mapping(value, "runtime")
+    hardware = value.get("hardware")
+    try:
+        if value.get("stage") is not None:
+            text(value["stage"])
+        if hardware is not None:
+            for key in ("current", "requested"):
+                if _mapping(hardware, "hardware").get(key) is not None:
+                    text(hardware[key])
+    except InvalidValueError as exc:
+        raise InvalidValueError(f"runtime: {exc}") from None
+    return value
+
+
 Rule = Callable[[Any], Any]
 
 _COMMON: dict[str, Rule] = {
@@ -211,9 +248,23 @@ _PROFILE: dict[str, Rule] = {
 }
 
 RULES: dict[type[Record], dict[str, Rule]] = {
-    ModelRecord: {**_COMMON, **_DOWNLOADS, "pipeline_tag": text, "library_name": text},
+    ModelRecord: {
+        **_COMMON,
+        **_DOWNLOADS,
+        "pipeline_tag": text,
+        "library_name": text,
+        "safetensors": safetensors,
+    },
     DatasetRecord: {**_COMMON, **_DOWNLOADS},
-    SpaceRecord: {**_COMMON, "sdk": text},
+    # A Space's models and datasets are repo ids, checked like tags (a list of strings): a Space
+    # may name a repo that no longer exists, so no id is refused for its form alone.
+    SpaceRecord: {
+        **_COMMON,
+        "sdk": text,
+        "models": tag_list,
+        "datasets": tag_list,
+        "runtime": runtime,
+    },
     AuthorRecord: _PROFILE,
 }
 # Without these a record cannot be placed in the snapshot at all.
