@@ -145,9 +145,10 @@ def write_report(
     charts: list[Chart],
     author_charts: list[Chart],
     history: HistoryReport | None,
+    hub: list[Section] | None = None,
 ) -> None:
     """Write summary.json and index.html into `report_dir`, whose charts and tables are drawn
-    and written already."""
+    and written already; `hub` are the whole Hub's sections (analysis.render.hub_catalogue)."""
     note = profiles_note(profiles, partition.day)
     authors_section = Section(
         "Organisations and users",
@@ -159,7 +160,8 @@ def write_report(
             KeyTable("Top organisations by downloads", frames["top_organisations"]),
         ],
     )
-    sections = [authors_section] + ([] if history is None else [_history_section(history)])
+    sections = [*(hub or []), authors_section]
+    sections += [] if history is None else [_history_section(history)]
     quality = _quality(partition.manifest)
     skipped_list = [{"name": s.name, "reason": s.reason} for s in skipped]
     summary = {

@@ -7,7 +7,7 @@ derived from them by `derive`), and which of those have few distinct values (`di
 as Parquet dictionaries). Every cache also holds `HASH_COLUMN`, a 64-bit hash of each id (DuckDB's
 `hash`) that lets the history match snapshots on integers rather than on millions of strings.
 
-Models are the one repo type analysed today; the authors partition is read for its profiles only
+Models, datasets and Spaces are analysed; the authors partition is read for its profiles only
 (`PROFILE_FIELDS`).
 """
 
@@ -18,11 +18,20 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from analysis.store.derive import derive_models
+from analysis.store.derive import DATASET_TAGS, derive_datasets, derive_models, derive_spaces
 from analysis.store.taxonomy import Taxonomy
 
 HASH_COLUMN = "id_hash"
 _TIMESTAMP = pa.timestamp("ms", tz="UTC")
+# The parts of the nested fields the analysis reads: a model's parameter count, a Space's stage and
+# hardware (only the requested hardware is kept: a sleeping Space has no current one).
+SAFETENSORS = pa.struct([("total", pa.int64())])
+RUNTIME = pa.struct(
+    [
+        ("stage", pa.string()),
+        ("hardware", pa.struct([("current", pa.string()), ("requested", pa.string())])),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ MODELS = RepoType(
             ("pipeline_tag", pa.string()),
             ("library_name", pa.string()),
             ("tags", pa.list_(pa.string())),
+            ("safetensors", SAFETENSORS),
         ]
     ),
     columns=pa.schema(
@@ -74,6 +84,8 @@ MODELS = RepoType(
             ("license", pa.string()),
             ("base_models", pa.list_(pa.string())),
             ("relation", pa.string()),
+            ("parameters", pa.int64()),
+            ("declared_datasets", pa.list_(pa.string())),
         ]
     ),
     # Dictionary pages pay off only for columns with few distinct values; on ids they cost time.
@@ -81,8 +93,72 @@ MODELS = RepoType(
     derive=derive_models,
 )
 
+DATASETS = RepoType(
+    name="datasets",
+    fields=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("createdAt", _TIMESTAMP),
+            ("downloads", pa.int64()),
+            ("downloadsAllTime", pa.int64()),
+            ("likes", pa.int64()),
+            # false, "auto" or "manual", read as text ("false") so that one type holds all three.
+            ("gated", pa.string()),
+            ("tags", pa.list_(pa.string())),
+        ]
+    ),
+    columns=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("created_at", _TIMESTAMP),
+            ("downloads", pa.int64()),
+            ("downloads_all_time", pa.int64()),
+            ("likes", pa.int64()),
+            ("gated", pa.bool_()),
+            *((column, pa.string()) for column in DATASET_TAGS),
+        ]
+    ),
+    dictionary=("author", *DATASET_TAGS),
+    derive=derive_datasets,
+)
+
+SPACES = RepoType(
+    name="spaces",
+    fields=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("createdAt", _TIMESTAMP),
+            ("likes", pa.int64()),
+            ("trendingScore", pa.float64()),
+            ("sdk", pa.string()),
+            ("runtime", RUNTIME),
+            ("models", pa.list_(pa.string())),
+            ("datasets", pa.list_(pa.string())),
+        ]
+    ),
+    columns=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("created_at", _TIMESTAMP),
+            ("likes", pa.int64()),
+            ("trending_score", pa.float64()),
+            ("sdk", pa.string()),
+            ("stage", pa.string()),
+            ("hardware", pa.string()),
+            ("models", pa.list_(pa.string())),
+            ("datasets", pa.list_(pa.string())),
+        ]
+    ),
+    dictionary=("author", "sdk", "stage", "hardware"),
+    derive=derive_spaces,
+)
+
 # The repo types analysed, by the name of their directory.
-REPO_TYPES = {repo_type.name: repo_type for repo_type in (MODELS,)}
+REPO_TYPES = {repo_type.name: repo_type for repo_type in (MODELS, DATASETS, SPACES)}
 
 # The authors partition: the profile fields the report shows, with an explicit schema so that a
 # reader never guesses a type from a hostile value.
