@@ -36,6 +36,7 @@ from analysis.history.digests import digest
 from analysis.history.families import family_velocity
 from analysis.history.followed import follow
 from analysis.history.intervals import interval
+from analysis.history.sizes import size_shares
 from analysis.history.timeline import Timeline, timeline
 from analysis.history.walk import velocities
 from analysis.render import charts
@@ -178,6 +179,7 @@ class Pipeline:
         )
         families = family_velocity(spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS)
         frames = tables.history_frames(line, [job.result() for job in digesting], spans)
+        frames["history_model_sizes"] = size_shares(spans, [s.directory for s in snapshots[1:]])
         frames |= tables.velocity_frames(families)
         chart_list = history_section_charts(line)
         drawn = self._draw([c for c in chart_list if c.ready(frames)], frames)

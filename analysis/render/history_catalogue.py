@@ -12,6 +12,7 @@ from analysis.history.intervals import FAMILY
 from analysis.history.timeline import Timeline
 from analysis.render import history_charts
 from analysis.render.chart import Chart
+from analysis.store.derive import SIZE_LABELS
 
 
 def _series(suffix: str, key: str, what: str, caption: str) -> Chart:
@@ -120,5 +121,15 @@ def history_section_charts(line: Timeline) -> list[Chart]:
             ["history_lineage.csv"],
             history_charts.lineage,
             ("history_lineage",),
+        ),
+        Chart(
+            "history_model_sizes",
+            "Model sizes over time",
+            "Each parameter-count class's share of the downloads gained and of the models created"
+            " per interval (a model classed by its safetensors total at the interval's end).",
+            ["history_model_sizes.csv"],
+            history_charts.hype,
+            ("history_model_sizes",),
+            {"group": "size_class", "keep": len(SIZE_LABELS)},
         ),
     ]

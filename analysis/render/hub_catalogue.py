@@ -15,7 +15,8 @@ from analysis.defaults import MIGRATION_BATCH, TOP_N
 from analysis.render import charts
 from analysis.render.chart import Chart
 from analysis.render.page import KeyTable, Section
-from analysis.snapshot.hub import DATASET_CATEGORIES, NEW_DAYS, UNKNOWN_SIZE
+from analysis.snapshot.hub import DATASET_CATEGORIES, NEW_DAYS
+from analysis.store.derive import UNKNOWN_SIZE
 
 _PER_MONTH = "downloads, last 30 days (log scale)"
 _NO_DOWNLOADS = (

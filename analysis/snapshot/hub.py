@@ -24,6 +24,7 @@ from analysis.defaults import NO_AUTHOR, TOP_N
 from analysis.snapshot import aggregates, authorship
 from analysis.snapshot.tallies import Tally
 from analysis.store.companions import Companions
+from analysis.store.derive import SIZE_LABELS, size_classes
 from analysis.store.profiles import Profiles
 
 # The dataset card's categories, by cache column: the CSV name (datasets_<name>) and the label of
@@ -40,17 +41,6 @@ NO_SDK = "(no sdk)"
 NO_STAGE = "(no stage)"
 NO_HARDWARE = "(no hardware)"
 CPU = "CPU"
-# Parameter-count classes: (label, upper bound in parameters, exclusive); the last is unbounded.
-SIZE_CLASSES = (
-    ("< 1B", 1e9),
-    ("1-3B", 3e9),
-    ("3-8B", 8e9),
-    ("8-15B", 15e9),
-    ("15-35B", 35e9),
-    ("35-80B", 80e9),
-    ("> 80B", float("inf")),
-)
-UNKNOWN_SIZE = "unknown"
 # "New" repos in the headline: created in the last this many days before the snapshot's day.
 NEW_DAYS = 30
 
@@ -302,12 +292,9 @@ def model_sizes(cache: Path, day: date) -> Tally:
     """Models and 30-day downloads per parameter-count class (from safetensors' total), and the
     models created in the last `NEW_DAYS` days."""
     table = pq.read_table(cache, columns=["parameters", "downloads", "created_at"])
-    parameters = table["parameters"].to_numpy(zero_copy_only=False)
-    known = ~np.isnan(parameters.astype(np.float64))
-    bounds = np.array([bound for _, bound in SIZE_CLASSES])
-    classes = np.where(known, np.searchsorted(bounds, parameters, side="right"), len(bounds))
+    classes = size_classes(table["parameters"])
     downloads = pc.fill_null(table["downloads"], 0).to_numpy()
-    labels = [label for label, _ in SIZE_CLASSES] + [UNKNOWN_SIZE]
+    labels = list(SIZE_LABELS)
     models = np.bincount(classes, minlength=len(labels))
     summed = np.bincount(classes, weights=downloads, minlength=len(labels)).astype(np.int64)
     frame = pd.DataFrame({"size_class": labels, "models": models, "downloads": summed})

@@ -202,3 +202,27 @@ def derive_spaces(batch: pa.RecordBatch | pa.Table, _taxonomy: Taxonomy) -> list
         table["models"],
         table["datasets"],
     ]
+
+
+# Parameter-count classes of models: (label, upper bound in parameters, exclusive), the last one
+# unbounded; models without a count are of unknown size.
+SIZE_CLASSES = (
+    ("< 1B", 1e9),
+    ("1-3B", 3e9),
+    ("3-8B", 8e9),
+    ("8-15B", 15e9),
+    ("15-35B", 35e9),
+    ("35-80B", 80e9),
+    ("> 80B", float("inf")),
+)
+UNKNOWN_SIZE = "unknown"
+SIZE_LABELS = (*(label for label, _ in SIZE_CLASSES), UNKNOWN_SIZE)
+
+
+def size_classes(parameters: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Each model's class by its parameter count (`parameters` column): an index into
+    `SIZE_LABELS`, the last (unknown) for a null."""
+    counts = pc.fill_null(pc.cast(parameters, pa.float64()), np.nan).to_numpy()
+    bounds = np.array([bound for _, bound in SIZE_CLASSES])
+    known = ~np.isnan(counts)
+    return np.where(known, np.searchsorted(bounds, counts, side="right"), len(bounds))
