@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.defaults import NO_AUTHOR, TOP_N
+from analysis.defaults import TOP_N
 from analysis.snapshot import aggregates, authorship
 from analysis.snapshot.tallies import Tally
 from analysis.store.companions import Companions
@@ -267,9 +267,13 @@ def _across(authors: dict[str, pa.ChunkedArray]) -> tuple[pd.DataFrame, pd.DataF
     ).fillna(0)
     counts = counts.astype("int64").rename_axis("author")
     types = list(authors)
-    combination = counts.gt(0).apply(
-        lambda row: " + ".join(t for t in types if row[t]) or NO_AUTHOR, axis=1
-    )
+    # Each author's combination of repo types as a bit mask, named once per mask (not per author).
+    masks = sum(counts[t].gt(0).to_numpy(dtype=np.int64) << bit for bit, t in enumerate(types))
+    names = {
+        mask: " + ".join(t for bit, t in enumerate(types) if mask >> bit & 1)
+        for mask in np.unique(masks).tolist()
+    }
+    combination = pd.Series(masks, index=counts.index).map(names)
     overlap = counts.groupby(combination).agg(["size", "sum"])
     rows = []
     for name, group in overlap.iterrows():

@@ -223,3 +223,22 @@ def test_a_missing_datasets_or_spaces_partition_leaves_its_section_out(tmp_path,
     declared = {r["id"]: r for r in csv_rows(report, "links_declared_datasets")}
     assert declared
     assert {row["in_snapshot"] for row in declared.values()} == {""}
+
+
+def test_authors_across_the_three_repo_types(report, truth):
+    owners = {
+        repo_type: Counter(r["author"] for r in records if r["author"] is not None)
+        for repo_type, records in truth.items()
+    }
+    every = set(owners["models"]) & set(owners["datasets"]) & set(owners["spaces"])
+    overlap = {r["publishes"]: r for r in csv_rows(report, "links_author_overlap")}
+    assert int(overlap["models + datasets + spaces"]["authors"]) == len(every)
+    only_models = set(owners["models"]) - set(owners["datasets"]) - set(owners["spaces"])
+    assert int(overlap["models"]["authors"]) == len(only_models)
+    share = sum(owners["spaces"][a] for a in every) / sum(owners["spaces"].values())
+    assert abs(float(overlap["models + datasets + spaces"]["spaces_share"]) - share) < 1e-9
+    cross = csv_rows(report, "links_cross_authors")
+    assert {r["author"] for r in cross} == every
+    assert [int(r["repos"]) for r in cross] == sorted(
+        (int(r["repos"]) for r in cross), reverse=True
+    )
