@@ -56,3 +56,5 @@ RANK_CHANGE_DAYS = (1, 7)
 # A repo's usual downloads per day count as at least this many when judging how fast it rises: a
 # model going from 3 downloads to 30 has risen tenfold, and says nothing.
 RISING_FLOOR_DOWNLOADS = 100.0
+# The same floor for Spaces, which gain likes, not downloads: a like a day.
+RISING_FLOOR_LIKES = 1.0

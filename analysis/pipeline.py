@@ -2,13 +2,15 @@
 
 1. Compact (and verify) the analysed partition and those of the history's range that are not
    cached yet (analysis.store.compact); a damaged one is left out of the history, and the run
-   stops if it is the analysed one.
+   stops if it is the analysed one. The datasets and Spaces partitions of the day are compacted
+   too (analysis.store.companions); one that is missing or damaged only loses its section.
 2. With two sound snapshots or more in the range, the history: the missing digests and intervals
    are computed on the workers, each once, beside the history of the followed models; then one
    worker walks the intervals for the velocity of models and authors and the rising ones while
    this process builds the other tables and the workers draw their charts.
-3. Tally the snapshot (analysis.snapshot.tallies); the tallies wait for the walk, beside which
-   they would take a 2.7M-model run past 2 GB.
+3. Tally the snapshot (analysis.snapshot.tallies) and the whole Hub beside it (datasets, Spaces,
+   links, model sizes: analysis.snapshot.hub); the tallies wait for the walk, beside which they
+   would take a 2.7M-model run past 2 GB.
 4. Look up the ranks the top lists held in the snapshots 1 and 7 days before (a worker), and draw
    the report's charts on the workers while this process writes the CSV tables, then
    summary.json and the page (analysis.render).
@@ -37,6 +39,7 @@ from analysis.history.followed import follow
 from analysis.history.intervals import interval
 from analysis.history.ranks import earlier_ranks
 from analysis.history.rising import Trends
+from analysis.history.sizes import size_shares
 from analysis.history.timeline import Timeline, timeline
 from analysis.history.walk import velocities
 from analysis.render import charts
@@ -44,9 +47,12 @@ from analysis.render.catalogue import author_charts, snapshot_charts
 from analysis.render.chart import Chart
 from analysis.render.csv_files import write_csv
 from analysis.render.history_catalogue import history_section_charts
+from analysis.render.hub_catalogue import hub_sections
 from analysis.render.report import HistoryReport, profiles_label, profiles_note, write_report
+from analysis.snapshot.hub import hub_jobs
 from analysis.snapshot.tallies import Tally, combine, tally_jobs
 from analysis.store.compact import CachedPartition, compact
+from analysis.store.companions import Companions, companions
 from analysis.store.ids import close_ids
 from analysis.store.partitions import (
     DamagedPartitionError,
@@ -123,6 +129,7 @@ class Pipeline:
         self.report_dir = report_dir
         self.charts_dir = report_dir / "charts"
         self.tables_dir = report_dir / "tables"
+        self.companions = Companions()
 
     def run(self, found: PartitionScan, chosen: Partition, since: date | None, until: date) -> Ran:
         """Analyse `chosen`, and the history of the partitions `found` from `since` to `until`;
@@ -138,15 +145,20 @@ class Pipeline:
         line = timeline(found, since, until)
         self.charts_dir.mkdir(parents=True)
         self.tables_dir.mkdir()
-        cache = compaction.caches[chosen.day].directory
-        jobs = tally_jobs(self.repo_type, cache, profiles, chosen.day)
+        models_cache = compaction.caches[chosen.day].directory
+        # The datasets and Spaces of the day: each in its own section, or a line saying why not.
+        self.companions = companions(self.layout, chosen.day, self.pool)
+        damaged += self.companions.damaged
+        jobs = tally_jobs(self.repo_type, models_cache, profiles, chosen.day)
+        jobs += hub_jobs(models_cache, self.companions, profiles, chosen.day)
         history = None
         if len(line.partitions) >= 2:
             snapshots = [compaction.caches[p.day] for p in line.partitions]
             history, tallied = self._history(line, snapshots, jobs)
         else:
             tallied = [self.pool.submit(job) for job in jobs]
-        self._report(chosen, [*found.skipped, *profiles.damaged], profiles, tallied, history)
+        skipped = [*found.skipped, *profiles.damaged, *self.companions.damaged]
+        self._report(chosen, skipped, profiles, tallied, history)
         unknown = {}
         if history is not None:
             missing = history.report.summary["models_not_found"]
@@ -186,6 +198,7 @@ class Pipeline:
         families = family_velocity(spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS)
         digests = [job.result() for job in digesting]
         frames = tables.history_frames(line, digests, spans)
+        frames["history_model_sizes"] = size_shares(spans, [s.directory for s in snapshots[1:]])
         frames |= tables.velocity_frames(families)
         chart_list = history_section_charts(line, self.repo_type)
         drawn = self._draw([c for c in chart_list if c.ready(frames)], frames)
@@ -234,7 +247,9 @@ class Pipeline:
             ranking = self.pool.submit(earlier_ranks, labelled, ids)
         authors = author_charts(profiles_note(profiles, chosen.day), profiles_label(profiles))
         main = snapshot_charts(headline, density)
-        drawn = self._draw([*authors, *main], frames)
+        hub = hub_sections(frames, headline, self.companions.missing)
+        hub_charts = [chart for section in hub for chart in section.charts]
+        drawn = self._draw([*authors, *main, *hub_charts], frames)
         changes = None
         if ranking is not None:
             for column, ranks in ranking.result().items():
@@ -254,4 +269,5 @@ class Pipeline:
             author_charts=authors,
             history=None if history is None else history.report,
             changes=changes,
+            hub=hub,
         )

@@ -64,7 +64,7 @@ RECORD_FIELDS: Final = {
     "models": (
         "_id", "id", "author", "createdAt", "lastModified", "downloads", "downloadsAllTime",
         "likes", "trendingScore", "pipeline_tag", "library_name", "tags", "private", "gated",
-        "disabled", "sha",
+        "disabled", "sha", "safetensors",
     ),
     "datasets": (
         "_id", "id", "author", "createdAt", "lastModified", "downloads", "downloadsAllTime",
@@ -72,7 +72,7 @@ RECORD_FIELDS: Final = {
     ),
     "spaces": (
         "_id", "id", "author", "createdAt", "lastModified", "likes", "trendingScore", "tags",
-        "private", "disabled", "sha", "sdk",
+        "private", "disabled", "sha", "sdk", "models", "datasets", "runtime",
     ),
 }  # fmt: skip
 

@@ -75,6 +75,8 @@ class SyntheticHub:
                 _make_legacy(rng, table)
             self.tables[repo_type] = table
             self.builders[repo_type] = ItemBuilder(table, self.authors)
+        for builder in self.builders.values():
+            builder.link(self.builders["models"], self.builders["datasets"])
         self._masks: dict[tuple[str, str, str, int], np.ndarray] = {}
         self.advance(day)
 

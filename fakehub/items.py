@@ -31,13 +31,22 @@ from fakehub.vocabulary import (
     MODEL_VARIANTS,
     ORG_NAMES,
     PIPELINE_TAGS,
+    SAFETENSORS_DTYPES,
     SIZE_CATEGORIES,
+    SPACE_HARDWARE,
     SPACE_SDKS,
+    SPACE_STAGES,
     SPACE_TOPICS,
 )
 
 ABSENT: Final = object()
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+# The repos most links point to: the most downloaded public ones of day 0.
+_LINK_POOL = 200
+# Parameter counts spread log-uniformly-ish from 10M to 500B, skewed small: about three models in
+# four are under 1B, about one in twenty over 80B.
+_SMALLEST_LOG10, _LOG10_SPAN, _SIZE_SKEW = 7.0, 4.7, 3.0
+_GOLDEN = 0x9E3779B97F4A7C15
 
 
 def iso_time(seconds: int) -> str:
@@ -62,12 +71,54 @@ def _bits(salt: int, shift: int, modulo: int) -> int:
     return (salt >> shift) % modulo
 
 
+def _mixed(salt: int) -> int:
+    """64 more random bits from a row's salt (or salt plus a small number), independent of the
+    ones its other choices use."""
+    mixed = (salt * _GOLDEN) % 2**64
+    return mixed ^ (mixed >> 29)
+
+
+def _weighted(vocabulary: tuple[tuple[str, int], ...], bits: int) -> str:
+    """The value of a weighted vocabulary that `bits` (any non-negative int) lands on."""
+    point = bits % sum(weight for _, weight in vocabulary)
+    for value, weight in vocabulary:
+        if point < weight:
+            return value
+        point -= weight
+    raise AssertionError("unreachable: point is below the weights' sum")
+
+
+class Links:
+    """The repos a Space (or a model's `dataset:` tags) may name: a fixed pool of popular repos of
+    day 0, most picks among its first ones, and the whole table as it was on day 0. A picked repo
+    may since have been deleted, and a few picks name repos that never existed."""
+
+    def __init__(self, builder: "ItemBuilder") -> None:
+        table = builder.table
+        self.builder = builder
+        self.rows = len(table)
+        public = np.flatnonzero(~table.private & table.alive)
+        order = np.argsort(-table.downloads_all_time[public], kind="stable")[:_LINK_POOL]
+        self.pool = public[order].tolist()
+
+    def pick(self, bits: int) -> str:
+        """The id `bits` picks: a popular repo (zipf-like), any repo, or one that never was."""
+        kind, fraction = bits % 20, ((bits >> 5) % 1_000_000) / 1_000_000
+        if kind == 0 or not self.rows:
+            owner = ORG_NAMES[(bits >> 25) % len(ORG_NAMES)]
+            return f"{owner}/retired-{_base36((bits >> 28) % 36**5)}"
+        if kind < 14 and self.pool:
+            return self.builder.repo_id(self.pool[int(len(self.pool) * fraction**3)])
+        return self.builder.repo_id(int(self.rows * fraction))
+
+
 class ItemBuilder:
     """Properties of the repos of one table, by name."""
 
     def __init__(self, table: RepoTable, authors: AuthorDirectory) -> None:
         self.table = table
         self.authors = authors
+        self.linked: dict[str, Links] = {}
         self._getters: dict[str, Callable[[int], Any]] = {
             "id": self.repo_id,
             "modelId": self.repo_id,
@@ -88,8 +139,8 @@ class ItemBuilder:
             "inference": self.inference,
             "inferenceProviderMapping": lambda row: [],
             "spaces": lambda row: [],
-            "models": lambda row: [],
-            "datasets": lambda row: [],
+            "models": lambda row: self.links(row, "models", 0),
+            "datasets": lambda row: self.links(row, "datasets", 32),
             "model-index": lambda row: None,
             "evalResults": lambda row: ABSENT,
             "resourceGroup": lambda row: ABSENT,
@@ -119,6 +170,10 @@ class ItemBuilder:
                 int(s) if s.is_integer() else s for s in table.trending[rows].tolist()
             ],
         }
+
+    def link(self, models: "ItemBuilder", datasets: "ItemBuilder") -> None:
+        """Let this table's repos name the repos of `models` and `datasets` (as of now)."""
+        self.linked = {"models": Links(models), "datasets": Links(datasets)}
 
     def items(self, rows: Sequence[int], names: Sequence[str]) -> list[dict[str, Any]]:
         """The items of `rows` with the properties `names`, keys left out where ABSENT."""
@@ -182,7 +237,9 @@ class ItemBuilder:
         else:
             tags.append(SPACE_SDKS[table.sdk[row]][0])
         if _bits(salt, 13, 3) == 0:
-            tags.append(LANGUAGES[_bits(salt, 15, len(LANGUAGES))])
+            language = LANGUAGES[_bits(salt, 15, len(LANGUAGES))]
+            # Models carry bare language codes; datasets prefix them as their cards declare them.
+            tags.append(f"language:{language}" if table.repo_type == "datasets" else language)
         if _bits(salt, 20, 6) == 0:
             year, month = 18 + _bits(salt, 23, 9), 1 + _bits(salt, 27, 12)
             tags.append(f"arxiv:{year}{month:02d}.{_bits(salt, 31, 100_000):05d}")
@@ -204,8 +261,7 @@ class ItemBuilder:
         if table.pipeline[row] != NONE:
             tags.append(PIPELINE_TAGS[table.pipeline[row]][0])
         if _bits(salt, 17, 5) == 0:
-            owner = ORG_NAMES[_bits(salt, 35, len(ORG_NAMES))]
-            tags.append(f"dataset:{owner}/{DATASET_TOPICS[_bits(salt, 38, len(DATASET_TOPICS))]}")
+            tags.append(f"dataset:{self._declared_dataset(salt)}")
         if table.relation[row] != NONE:
             relation = BASE_MODEL_RELATIONS[table.relation[row]][0]
             parents = [self.repo_id(int(p)) for p in table.parents[row] if p != NONE]
@@ -215,11 +271,20 @@ class ItemBuilder:
             tags.append("endpoints_compatible")
         return tags
 
+    def _declared_dataset(self, salt: int) -> str:
+        """A dataset a model's card declares: a linked dataset, else a made-up organisation's."""
+        if "datasets" in self.linked:
+            return self.linked["datasets"].pick(_mixed(salt) >> 8)
+        owner = ORG_NAMES[_bits(salt, 35, len(ORG_NAMES))]
+        return f"{owner}/{DATASET_TOPICS[_bits(salt, 38, len(DATASET_TOPICS))]}"
+
     def _dataset_tags(self, row: int, salt: int) -> list[str]:
         table = self.table
         tags = []
         if table.pipeline[row] != NONE:
             tags.append(f"task_categories:{PIPELINE_TAGS[table.pipeline[row]][0]}")
+        if table.hostile_tag[row] != NONE:
+            tags.append(f"task_categories:{HOSTILE_STRINGS[table.hostile_tag[row]]}")
         tags.append(f"size_categories:{SIZE_CATEGORIES[_bits(salt, 2, len(SIZE_CATEGORIES))]}")
         tags.append(f"format:{DATASET_FORMATS[_bits(salt, 5, len(DATASET_FORMATS))]}")
         tags.append(f"modality:{DATASET_MODALITIES[_bits(salt, 8, len(DATASET_MODALITIES))]}")
@@ -266,13 +331,22 @@ class ItemBuilder:
         }
 
     def _parameters(self, row: int) -> int:
-        return 1_000_000 * (1 + _bits(int(self.table.salt[row]), 44, 70_000))
+        fraction = _bits(int(self.table.salt[row]), 44, 1 << 18) / (1 << 18)
+        return int(10 ** (_SMALLEST_LOG10 + _LOG10_SPAN * fraction**_SIZE_SKEW))
 
     def safetensors(self, row: int) -> dict[str, Any] | object:
-        if self.table.repo_type != "models" or "safetensors" not in self.tags(row):
+        """Present exactly for the models tagged `safetensors` (see `_model_tags`)."""
+        salt = int(self.table.salt[row])
+        if self.table.repo_type != "models" or _bits(salt, 2, 4) == 0:
+            return ABSENT
+        if FILE_FORMATS[_bits(salt, 3, len(FILE_FORMATS))] != "safetensors":
             return ABSENT
         total = self._parameters(row)
-        return {"parameters": {"BF16": total}, "total": total}
+        dtype = SAFETENSORS_DTYPES[_bits(salt, 62 - 3, len(SAFETENSORS_DTYPES))]
+        if dtype == "I8":
+            # A quantized model keeps some of its weights (norms, embeddings) in half precision.
+            return {"parameters": {"F16": total // 10, "I8": total - total // 10}, "total": total}
+        return {"parameters": {dtype: total}, "total": total}
 
     def gguf(self, row: int) -> dict[str, Any] | object:
         code = self.table.library[row]
@@ -305,8 +379,26 @@ class ItemBuilder:
         return f"@misc{{{self.name(row).replace('-', '_')}, year={2018 + _bits(salt, 23, 9)}}}"
 
     def runtime(self, row: int) -> dict[str, Any]:
-        stage = "RUNNING" if _bits(int(self.table.salt[row]), 41, 3) else "SLEEPING"
-        return {"stage": stage, "hardware": {"current": "cpu-basic", "requested": "cpu-basic"}}
+        mixed = _mixed(int(self.table.salt[row]))
+        stage = _weighted(SPACE_STAGES, mixed >> 40)
+        requested = _weighted(SPACE_HARDWARE, mixed >> 50)
+        if self.table.hostile_tag[row] != NONE:
+            stage = requested = HOSTILE_STRINGS[self.table.hostile_tag[row]]
+        current = requested if stage == "RUNNING" else None
+        return {"stage": stage, "hardware": {"current": current, "requested": requested}}
+
+    def links(self, row: int, repo_type: str, shift: int) -> list[str]:
+        """The `repo_type` repos a Space names: four Spaces in ten name models, one in four
+        datasets, one to three each (`shift` keeps the two choices apart)."""
+        links = self.linked.get(repo_type)
+        salt = int(self.table.salt[row])
+        mixed = _mixed(salt) >> shift
+        share = 40 if repo_type == "models" else 25
+        if links is None or mixed % 100 >= share:
+            return []
+        picks = 1 + (mixed >> 7) % 3
+        names = [links.pick(_mixed(salt + shift + 1 + i)) for i in range(picks)]
+        return list(dict.fromkeys(names))
 
     def subdomain(self, row: int) -> str:
         return self.repo_id(row).replace("/", "-").replace("_", "-").replace(".", "-").lower()

@@ -117,6 +117,33 @@ BASE_MODEL_RELATIONS: Final = (("finetune", 45), ("adapter", 25), ("quantized", 
 
 SPACE_SDKS: Final = (("gradio", 60), ("docker", 15), ("static", 15), ("streamlit", 10))
 
+# A Space's runtime: its stage, and the hardware it asks for (most run on the free CPU; ZeroGPU
+# is the most common GPU). Only a running Space has current hardware.
+SPACE_STAGES: Final = (
+    ("RUNNING", 40),
+    ("SLEEPING", 34),
+    ("RUNTIME_ERROR", 9),
+    ("BUILD_ERROR", 5),
+    ("PAUSED", 5),
+    ("STOPPED", 3),
+    ("NO_APP_FILE", 2),
+    ("CONFIG_ERROR", 1),
+    ("BUILDING", 1),
+)
+SPACE_HARDWARE: Final = (
+    ("cpu-basic", 82),
+    ("zero-a10g", 6),
+    ("cpu-upgrade", 4),
+    ("t4-small", 3),
+    ("t4-medium", 1),
+    ("a10g-small", 2),
+    ("a10g-large", 1),
+    ("l4x1", 1),
+    ("a100-large", 1),
+)
+# Safetensors dtypes, the first the most common.
+SAFETENSORS_DTYPES: Final = ("BF16", "F16", "F32", "I8", "U8")
+
 GATED_VALUES: Final = (False, "auto", "manual")
 
 LANGUAGES: Final = ("en", "zh", "fr", "de", "es", "ja", "ru", "ko", "ar", "hi", "multilingual")

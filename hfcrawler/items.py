@@ -28,6 +28,8 @@ from hfcrawler.validation import (
     namespace,
     object_id,
     repo_id,
+    runtime,
+    safetensors,
     score,
     tag_list,
     text,
@@ -73,7 +75,7 @@ class HubRecord(Record):
     lastModified: str | None = rule(timestamp)
     likes: int | None = rule(count)
     trendingScore: float | None = rule(score)
-    tags: list[str] | None = rule(tag_list)  # noqa: RUF009 - rule() makes a field(), None
+    tags: list[str] | None = rule(tag_list)
     private: bool | None = rule(flag)
     disabled: bool | None = rule(flag)
     sha: str | None = rule(commit_sha)
@@ -98,6 +100,8 @@ class ModelRecord(HubRecord):
     pipeline_tag: str | None = rule(text)
     library_name: str | None = rule(text)
     gated: bool | str | None = rule(gating)
+    # {"parameters": {dtype: count}, "total": count}: total is the parameter count; kept whole.
+    safetensors: dict[str, Any] | None = rule(safetensors)
 
 
 @dataclass(slots=True)
@@ -118,6 +122,12 @@ class SpaceRecord(HubRecord):
     REPO_TYPE: ClassVar[str] = "space"
 
     sdk: str | None = rule(text)
+    # A Space's models and datasets are repo ids, checked like tags (a list of strings): a Space
+    # may name a repo that no longer exists, so no id is refused for its form alone.
+    models: list[str] | None = rule(tag_list)  # ids of the models the Space uses
+    datasets: list[str] | None = rule(tag_list)  # ids of the datasets the Space uses
+    # {"stage": …, "hardware": {"current", "requested"}}
+    runtime: dict[str, Any] | None = rule(runtime)
 
 
 _HUB_FIELDS: dict[type, tuple[str, ...]] = {

@@ -173,6 +173,43 @@ def tag_list(value: Any) -> list[str]:
     return value
 
 
+def _mapping(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidValueError(f"{what}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def safetensors(value: Any) -> dict[str, Any]:
+    """``{"parameters": {dtype: count, …}, "total": count}``, kept as sent once its counts check."""
+    _mapping(value, "safetensors")
+    parameters = _mapping(value.get("parameters"), "safetensors.parameters")
+    try:
+        count(value.get("total"))
+        for dtype, number in parameters.items():
+            text(dtype)
+            count(number)
+    except InvalidValueError as exc:
+        raise InvalidValueError(f"safetensors: {exc}") from None
+    return value
+
+
+def runtime(value: Any) -> dict[str, Any]:
+    """A Space's runtime: ``stage`` a string, ``hardware`` an object of strings (null allowed,
+    a sleeping Space has no current hardware); its other keys are kept as sent."""
+    _mapping(value, "runtime")
+    hardware = value.get("hardware")
+    try:
+        if value.get("stage") is not None:
+            text(value["stage"])
+        if hardware is not None:
+            for key in ("current", "requested"):
+                if _mapping(hardware, "hardware").get(key) is not None:
+                    text(hardware[key])
+    except InvalidValueError as exc:
+        raise InvalidValueError(f"runtime: {exc}") from None
+    return value
+
+
 def validate(record: Record) -> dict[str, str]:
     """Normalize ``record`` in place; return the reason per invalid field (empty when valid)."""
     problems: dict[str, str] = {}

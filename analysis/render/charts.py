@@ -151,9 +151,17 @@ def _bars(
 
 
 def ranking(
-    frame: pd.DataFrame, *, label: str, value: str, title: str, unit: str, path: Path
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    unit: str,
+    path: Path,
+    noun: str = "model",
 ) -> None:
-    """Top entries of `frame` by `value` as horizontal bars (log scale past a decade).
+    """Top entries of `frame` by `value` as horizontal bars (log scale past a decade); `noun`
+    names what an id is (a model, a dataset, a Space).
 
     When `frame` has an author `kind` column, bars are coloured by kind, with a legend.
     """
@@ -167,7 +175,7 @@ def ranking(
         axes.legend(handles=handles, title="author kind", loc="lower right", fontsize=8)
     else:
         _bars(axes, list(top[label]), top[value].to_numpy(), unit)
-    axes.set_ylabel("model" if label == "id" else label.replace("_", " "))
+    axes.set_ylabel(noun if label == "id" else label.replace("_", " "))
     axes.set_title(title)
     save(figure, path)
 
@@ -196,18 +204,21 @@ def author_kinds(split: pd.DataFrame, profiles_label: str, path: Path) -> None:
     save(figure, path)
 
 
-def breakdown(frame: pd.DataFrame, label: str, title: str, path: Path) -> None:
-    """Models, downloads and likes per category side by side, the largest categories first."""
+def breakdown(
+    frame: pd.DataFrame, label: str, title: str, path: Path, unit: str = "models"
+) -> None:
+    """Repos (counted in the `unit` column), downloads and likes per category side by side, the
+    largest categories first."""
     top = frame.head(TOP_N)
     figure = Figure(figsize=(15, 0.32 * len(top) + 1.8), layout="constrained")
     panels = figure.subplots(1, 3, sharey=True)
     units = {
-        "models": "models (count)",
+        unit: f"{unit} (count)",
         "downloads": "downloads, last 30 days",
         "likes": "likes (count)",
     }
-    for axes, (column, unit) in zip(panels, units.items(), strict=True):
-        _bars(axes, list(top[label]), top[column].to_numpy(), unit)
+    for axes, (column, axis_label) in zip(panels, units.items(), strict=True):
+        _bars(axes, list(top[label]), top[column].to_numpy(), axis_label)
     panels[0].set_ylabel(label.replace("_", " "))
     figure.suptitle(title)
     save(figure, path)
@@ -230,8 +241,11 @@ def likes_vs_downloads(density: Density, path: Path) -> None:
     save(figure, path)
 
 
-def created_per_month(frame: pd.DataFrame, path: Path) -> None:
-    """Models created per month, stacked by modality; placeholder and undated models noted."""
+def created_per_month(
+    frame: pd.DataFrame, path: Path, noun: str = "models", stack: str = "modality"
+) -> None:
+    """Repos (`noun`) created per month, stacked by `stack` (the columns besides month and total);
+    placeholder and undated repos noted."""
     special = frame["month"].isin([PLACEHOLDER_MONTH, UNKNOWN_MONTH])
     dated = frame[~special]
     placeholder = int(frame.loc[frame["month"] == PLACEHOLDER_MONTH, "total"].sum())
@@ -248,15 +262,29 @@ def created_per_month(frame: pd.DataFrame, path: Path) -> None:
     step = max(1, len(dated) // 24)
     axes.set_xticks(positions[::step], labels=list(dated["month"])[::step], rotation=60)
     axes.set_xlabel("month of createdAt (UTC)")
-    axes.set_ylabel("models created (count)")
+    axes.set_ylabel(f"{noun} created (count)")
     axes.set_title(
-        f"Models created per month by modality ({placeholder:,} of the"
+        f"{noun.capitalize()} created per month by {stack} ({placeholder:,} of the"
         f" {MIGRATION_BATCH_START:%Y-%m-%d} migration batch and {undated:,} without a date are not"
         " shown)",
         fontsize=10,
     )
     if modalities:
-        axes.legend(title="modality", fontsize=8)
+        axes.legend(title=stack, fontsize=8)
+    save(figure, path)
+
+
+def size_classes(frame: pd.DataFrame, unknown: str, path: Path) -> None:
+    """Models and 30-day downloads per parameter-count class, smallest class on top; the models of
+    unknown size (class `unknown`) are left to the table, where they would dwarf the others."""
+    known = frame[frame["size_class"] != unknown]
+    figure = Figure(figsize=(12, 0.4 * len(known) + 1.8), layout="constrained")
+    panels = figure.subplots(1, 2, sharey=True)
+    units = {"models": "models (count, log scale)", "downloads": "downloads, last 30 days (log)"}
+    for axes, (column, unit) in zip(panels, units.items(), strict=True):
+        _bars(axes, list(known["size_class"]), known[column].to_numpy(), unit, log=True)
+    panels[0].set_ylabel("parameters (safetensors total)")
+    figure.suptitle("Models and downloads by parameter count")
     save(figure, path)
 
 

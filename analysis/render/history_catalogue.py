@@ -14,6 +14,7 @@ from analysis.history.intervals import FAMILY
 from analysis.history.timeline import Timeline, span_words
 from analysis.render import history_charts
 from analysis.render.chart import Chart
+from analysis.store.derive import SIZE_LABELS
 from analysis.store.repo_types import RepoType
 
 
@@ -157,5 +158,15 @@ def history_section_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
             ["history_lineage.csv"],
             history_charts.lineage,
             ("history_lineage",),
+        ),
+        Chart(
+            "history_model_sizes",
+            "Model sizes over time",
+            "Each parameter-count class's share of the downloads gained and of the models created"
+            " per interval (a model classed by its safetensors total at the interval's end).",
+            ["history_model_sizes.csv"],
+            history_charts.hype,
+            ("history_model_sizes",),
+            {"group": "size_class", "keep": len(SIZE_LABELS)},
         ),
     ]

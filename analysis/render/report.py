@@ -281,9 +281,11 @@ def write_report(
     author_charts: list[Chart],
     history: HistoryReport | None,
     changes: dict[str, dict[str, Any]] | None,
+    hub: list[Section] | None = None,
 ) -> None:
     """Write summary.json and index.html into `report_dir`, whose charts and tables are drawn
-    and written already; `changes` are the headline's changes since the earlier snapshots."""
+    and written already; `changes` are the headline's changes since the earlier snapshots, `hub`
+    the whole Hub's sections (analysis.render.hub_catalogue)."""
     repo_type = REPO_TYPES[partition.repo_type]
     note = profiles_note(profiles, partition.day)
     authors_section = Section(
@@ -296,7 +298,8 @@ def write_report(
             KeyTable("Top organisations by downloads", frames["top_organisations"]),
         ],
     )
-    sections = [authors_section] + ([] if history is None else [_history_section(history)])
+    sections = [*(hub or []), authors_section]
+    sections += [] if history is None else [_history_section(history)]
     trends = _trends_section(repo_type, partition.day, frames, history)
     quality = _quality(partition.manifest)
     skipped_list = [{"name": s.name, "reason": s.reason} for s in skipped]

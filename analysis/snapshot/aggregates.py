@@ -44,8 +44,9 @@ _DECADES = 13
 _DENSITY_CELLS = 80
 
 
-def _sums(table: pa.Table, key: str, label: str) -> pd.DataFrame:
-    """Models, downloads and likes per value of `key`, nulls under `label`, largest count first."""
+def _sums(table: pa.Table, key: str, label: str, unit: str = "models") -> pd.DataFrame:
+    """Repos (counted in a column named `unit`), downloads and likes per value of `key`, nulls
+    under `label`, largest count first."""
     keys = pc.fill_null(table[key], label)
     grouped = (
         pa.table({key: keys, "downloads": table["downloads"], "likes": table["likes"]})
@@ -56,12 +57,17 @@ def _sums(table: pa.Table, key: str, label: str) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             key: grouped[key],
-            "models": grouped["count_all"].astype("int64"),
+            unit: grouped["count_all"].astype("int64"),
             "downloads": grouped["downloads_sum"].fillna(0).astype("int64"),
             "likes": grouped["likes_sum"].fillna(0).astype("int64"),
         }
     )
-    return frame.sort_values(["models", key], ascending=[False, True], ignore_index=True)
+    return frame.sort_values([unit, key], ascending=[False, True], ignore_index=True)
+
+
+def per_value(table: pa.Table, key: str, label: str, unit: str) -> pd.DataFrame:
+    """`unit` (datasets, …), downloads and likes per value of `key`, nulls under `label`."""
+    return _sums(table, key, label, unit)
 
 
 def top_models(table: pa.Table, by: str, n: int) -> pd.DataFrame:

@@ -160,4 +160,6 @@ def combine(
             months.loc[months["month"] == aggregates.PLACEHOLDER_MONTH, "total"].sum()
         ),
     }
+    # Figures of the other jobs (the whole Hub's) join the headline under their own names.
+    headline |= {name: value for name, value in figures.items() if name not in headline}
     return frames, density, headline

@@ -38,19 +38,28 @@ import pyarrow.parquet as pq
 from analysis.store.atomic import staging_for
 from analysis.store.keyed import is_current, publish
 from analysis.store.partitions import Partition
-from analysis.store.repo_types import HASH_COLUMN, RepoType
+from analysis.store.repo_types import HASH_COLUMN, RUNTIME, SAFETENSORS, RepoType
 from analysis.store.taxonomy import load_taxonomy
 from analysis.store.verify import PartReading, manifest_problem, part_problem
 from hfcrawler.layout import DataLayout, file_sha256
 
 # Bumped whenever the cached columns, their derivation or the checks made when building change, so
-# old caches are rebuilt (format 4: partitions verified against their manifest).
-CACHE_FORMAT = 4
+# old caches are rebuilt (format 4: partitions verified against their manifest; 5: models' size and
+# declared datasets).
+CACHE_FORMAT = 5
 KEY_FILE = "_cache.json"
 # Rows per batch handed from DuckDB to the derivation: big enough that per-batch costs vanish,
 # small enough that a worker stays near 300 MB.
 _BATCH_ROWS = 65_536
-_DUCKDB_TYPES = {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.list_(pa.string()): "VARCHAR[]"}
+_DUCKDB_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE",
+    pa.list_(pa.string()): "VARCHAR[]",
+    # DuckDB keeps only the named keys of an object; the others are never parsed into values.
+    SAFETENSORS: "STRUCT(total BIGINT)",
+    RUNTIME: "STRUCT(stage VARCHAR, hardware STRUCT(current VARCHAR, requested VARCHAR))",
+}
 # Listed per damaged partition in its reason; the others are counted.
 _SHOWN_PROBLEMS = 1
 

@@ -1,4 +1,5 @@
-"""Derive the analysis columns of models from their records: author, modality, license, lineage.
+"""Derive the analysis columns of each repo type from its records: author, tags read as columns,
+models' modality, lineage, size and declared datasets, Spaces' runtime.
 
 The crawler keeps the Hub's fields as they are; meaning is computed here, when a partition is
 compacted, column-wise with pyarrow.compute so that millions of records never become Python
@@ -10,7 +11,13 @@ objects. The columns in and out are those `analysis.store.repo_types.MODELS` dec
 - `base_models`: every repo named by a `base_model:<repo>` or `base_model:<relation>:<repo>` tag;
 - `relation`: finetune, adapter, quantized or merge from the relation tags ("unspecified" when a
   model names a base without saying how; null without a base). A model declaring several relations
-  counts under the first of merge, adapter, quantized, finetune: the most specific claim wins.
+  counts under the first of merge, adapter, quantized, finetune: the most specific claim wins;
+- `parameters`: the `total` of the model's `safetensors` (null without one);
+- `declared_datasets`: every dataset its `dataset:<repo>` tags name.
+
+Datasets (`DATASETS`) get their task category, modality, size category, format, language and
+license from the first tag of each prefix (`task_categories:`, `modality:`…), and `gated` as a
+flag; Spaces (`SPACES`) their runtime's stage and requested hardware.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ RELATIONS = ("merge", "adapter", "quantized", "finetune")
 UNSPECIFIED_RELATION = "unspecified"
 _LICENSE_PREFIX = "license:"
 _BASE_PREFIX = "base_model:"
+_DATASET_PREFIX = "dataset:"
 _RELATION_PATTERN = f"^{_BASE_PREFIX}(?P<relation>{'|'.join(RELATIONS)}):"
 _BASE_PATTERN = f"^{_BASE_PREFIX}(({'|'.join(RELATIONS)}):)?"
 
@@ -57,12 +65,44 @@ def _first_per_row(rows: np.ndarray, values: pa.Array, length: int) -> pa.Array:
 
 
 def _license(flat: pa.Array, rows: np.ndarray, length: int) -> pa.Array:
-    is_license = pc.fill_null(pc.starts_with(flat, _LICENSE_PREFIX), False)
+    return _first_tag(flat, rows, length, _LICENSE_PREFIX)
+
+
+def _prefixed(flat: pa.Array, rows: np.ndarray, prefix: str) -> tuple[pa.Array, np.ndarray]:
+    """The tags starting with `prefix`, the prefix taken off, and their row numbers."""
+    is_prefixed = pc.fill_null(pc.starts_with(flat, prefix), False)
     # Every kept tag starts with the prefix, so the first occurrence is the prefix itself.
-    names = pc.replace_substring(
-        pc.filter(flat, is_license), _LICENSE_PREFIX, "", max_replacements=1
+    names = pc.replace_substring(pc.filter(flat, is_prefixed), prefix, "", max_replacements=1)
+    return names, rows[is_prefixed.to_numpy(zero_copy_only=False)]
+
+
+def _first_tag(flat: pa.Array, rows: np.ndarray, length: int, prefix: str) -> pa.Array:
+    """Each row's first tag starting with `prefix`, without it (null when it has none)."""
+    names, tagged = _prefixed(flat, rows, prefix)
+    return _first_per_row(tagged, names, length)
+
+
+def _all_tags(flat: pa.Array, rows: np.ndarray, length: int, prefix: str) -> pa.Array:
+    """Each row's tags starting with `prefix`, without it, as a list (null when it has none)."""
+    names, tagged = _prefixed(flat, rows, prefix)
+    counts = np.bincount(tagged, minlength=length)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), names, mask=pa.array(counts == 0))
+
+
+def _tags(table: pa.Table) -> tuple[pa.Array, np.ndarray, int]:
+    """Every tag of `table` flattened, the row each belongs to, and the number of rows."""
+    tags = table["tags"].combine_chunks()
+    length = table.num_rows
+    return (
+        pc.list_flatten(tags),
+        np.repeat(np.arange(length), np.diff(tags.offsets.to_numpy())),
+        length,
     )
-    return _first_per_row(rows[is_license.to_numpy(zero_copy_only=False)], names, length)
+
+
+def _whole(batch: pa.RecordBatch | pa.Table) -> pa.Table:
+    return pa.table(batch) if isinstance(batch, pa.RecordBatch) else batch.combine_chunks()
 
 
 def _lineage(flat: pa.Array, rows: np.ndarray, length: int) -> tuple[pa.Array, pa.Array]:
@@ -96,11 +136,8 @@ def _lineage(flat: pa.Array, rows: np.ndarray, length: int) -> tuple[pa.Array, p
 
 def derive_models(batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> list[pa.Array]:
     """The cache columns of model records (`MODELS.fields`), in `MODELS.columns` order."""
-    table = pa.table(batch) if isinstance(batch, pa.RecordBatch) else batch.combine_chunks()
-    length = table.num_rows
-    tags = table["tags"].combine_chunks()
-    flat = pc.list_flatten(tags)
-    rows = np.repeat(np.arange(length), np.diff(tags.offsets.to_numpy()))
+    table = _whole(batch)
+    flat, rows, length = _tags(table)
     pipeline_tag = table["pipeline_tag"].combine_chunks()
     base_models, relation = _lineage(flat, rows, length)
     return [
@@ -116,4 +153,76 @@ def derive_models(batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> list[
         _license(flat, rows, length),
         base_models,
         relation,
+        pc.struct_field(table["safetensors"].combine_chunks(), [0]),
+        _all_tags(flat, rows, length, _DATASET_PREFIX),
     ]
+
+
+# The tag prefixes of a dataset's card, by the cache column they fill (in DATASETS.columns order).
+DATASET_TAGS = {
+    "task_category": "task_categories:",
+    "modality": "modality:",
+    "size_category": "size_categories:",
+    "format": "format:",
+    "language": "language:",
+    "license": _LICENSE_PREFIX,
+}
+
+
+def derive_datasets(batch: pa.RecordBatch | pa.Table, _taxonomy: Taxonomy) -> list[pa.Array]:
+    """The cache columns of dataset records (`DATASETS.fields`), in `DATASETS.columns` order."""
+    table = _whole(batch)
+    flat, rows, length = _tags(table)
+    gated = table["gated"].combine_chunks()
+    return [
+        table["id"],
+        _author(table["id"].combine_chunks(), table["author"].combine_chunks()),
+        table["createdAt"],
+        table["downloads"],
+        table["downloadsAllTime"],
+        table["likes"],
+        pc.not_equal(gated, "false"),
+        *(_first_tag(flat, rows, length, prefix) for prefix in DATASET_TAGS.values()),
+    ]
+
+
+def derive_spaces(batch: pa.RecordBatch | pa.Table, _taxonomy: Taxonomy) -> list[pa.Array]:
+    """The cache columns of Space records (`SPACES.fields`), in `SPACES.columns` order."""
+    table = _whole(batch)
+    runtime = table["runtime"].combine_chunks()
+    return [
+        table["id"],
+        _author(table["id"].combine_chunks(), table["author"].combine_chunks()),
+        table["createdAt"],
+        table["likes"],
+        table["trendingScore"],
+        table["sdk"],
+        pc.struct_field(runtime, [0]),
+        pc.struct_field(runtime, [1, 1]),
+        table["models"],
+        table["datasets"],
+    ]
+
+
+# Parameter-count classes of models: (label, upper bound in parameters, exclusive), the last one
+# unbounded; models without a count are of unknown size.
+SIZE_CLASSES = (
+    ("< 1B", 1e9),
+    ("1-3B", 3e9),
+    ("3-8B", 8e9),
+    ("8-15B", 15e9),
+    ("15-35B", 35e9),
+    ("35-80B", 80e9),
+    ("> 80B", float("inf")),
+)
+UNKNOWN_SIZE = "unknown"
+SIZE_LABELS = (*(label for label, _ in SIZE_CLASSES), UNKNOWN_SIZE)
+
+
+def size_classes(parameters: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Each model's class by its parameter count (`parameters` column): an index into
+    `SIZE_LABELS`, the last (unknown) for a null."""
+    counts = pc.fill_null(pc.cast(parameters, pa.float64()), np.nan).to_numpy()
+    bounds = np.array([bound for _, bound in SIZE_CLASSES])
+    known = ~np.isnan(counts)
+    return np.where(known, np.searchsorted(bounds, counts, side="right"), len(bounds))

@@ -11,23 +11,33 @@ A repo type also declares how its popularity moves (`Trend`: the counter whose d
 gains, the level its usual pace is read from, the columns its top lists rank by) and where its
 repos live on the Hub (`hub_path`), which is all the trends, the rank changes and `show` need.
 
-Models are the one repo type analysed today; the authors partition is read for its profiles only
+Models, datasets and Spaces are analysed; the authors partition is read for its profiles only
 (`PROFILE_FIELDS`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
 
-from analysis.defaults import RISING_FLOOR_DOWNLOADS
-from analysis.store.derive import derive_models
+from analysis.defaults import RISING_FLOOR_DOWNLOADS, RISING_FLOOR_LIKES
+from analysis.store.derive import DATASET_TAGS, derive_datasets, derive_models, derive_spaces
 from analysis.store.taxonomy import Taxonomy
 
 HASH_COLUMN = "id_hash"
 _TIMESTAMP = pa.timestamp("ms", tz="UTC")
+# The parts of the nested fields the analysis reads: a model's parameter count, a Space's stage and
+# hardware (only the requested hardware is kept: a sleeping Space has no current one).
+SAFETENSORS = pa.struct([("total", pa.int64())])
+RUNTIME = pa.struct(
+    [
+        ("stage", pa.string()),
+        ("hardware", pa.struct([("current", pa.string()), ("requested", pa.string())])),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,7 @@ MODELS = RepoType(
             ("pipeline_tag", pa.string()),
             ("library_name", pa.string()),
             ("tags", pa.list_(pa.string())),
+            ("safetensors", SAFETENSORS),
         ]
     ),
     columns=pa.schema(
@@ -109,6 +120,8 @@ MODELS = RepoType(
             ("license", pa.string()),
             ("base_models", pa.list_(pa.string())),
             ("relation", pa.string()),
+            ("parameters", pa.int64()),
+            ("declared_datasets", pa.list_(pa.string())),
         ]
     ),
     # Dictionary pages pay off only for columns with few distinct values; on ids they cost time.
@@ -124,8 +137,93 @@ MODELS = RepoType(
     ),
 )
 
+DATASETS = RepoType(
+    name="datasets",
+    noun="dataset",
+    hub_path="datasets/",
+    fields=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("createdAt", _TIMESTAMP),
+            ("downloads", pa.int64()),
+            ("downloadsAllTime", pa.int64()),
+            ("likes", pa.int64()),
+            # false, "auto" or "manual", read as text ("false") so that one type holds all three.
+            ("gated", pa.string()),
+            ("tags", pa.list_(pa.string())),
+        ]
+    ),
+    columns=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("created_at", _TIMESTAMP),
+            ("downloads", pa.int64()),
+            ("downloads_all_time", pa.int64()),
+            ("likes", pa.int64()),
+            ("gated", pa.bool_()),
+            *((column, pa.string()) for column in DATASET_TAGS),
+        ]
+    ),
+    dictionary=("author", *DATASET_TAGS),
+    derive=derive_datasets,
+    trend=Trend(
+        counter="downloads_all_time",
+        level="downloads",
+        level_days=30.0,
+        floor=RISING_FLOOR_DOWNLOADS,
+        ranked_by=("downloads", "likes"),
+        unit="downloads",
+    ),
+)
+
+SPACES = RepoType(
+    name="spaces",
+    noun="Space",
+    hub_path="spaces/",
+    fields=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("createdAt", _TIMESTAMP),
+            ("likes", pa.int64()),
+            ("trendingScore", pa.float64()),
+            ("sdk", pa.string()),
+            ("runtime", RUNTIME),
+            ("models", pa.list_(pa.string())),
+            ("datasets", pa.list_(pa.string())),
+        ]
+    ),
+    columns=pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("created_at", _TIMESTAMP),
+            ("likes", pa.int64()),
+            ("trending_score", pa.float64()),
+            ("sdk", pa.string()),
+            ("stage", pa.string()),
+            ("hardware", pa.string()),
+            ("models", pa.list_(pa.string())),
+            ("datasets", pa.list_(pa.string())),
+        ]
+    ),
+    dictionary=("author", "sdk", "stage", "hardware"),
+    derive=derive_spaces,
+    # Spaces have no download counts: they are followed by their likes, counted since creation.
+    trend=Trend(
+        counter="likes",
+        level="likes",
+        level_days=math.inf,
+        floor=RISING_FLOOR_LIKES,
+        ranked_by=("likes", "trending_score"),
+        unit="likes",
+    ),
+)
+
 # The repo types analysed, by the name of their directory.
-REPO_TYPES = {repo_type.name: repo_type for repo_type in (MODELS,)}
+REPO_TYPES = {repo_type.name: repo_type for repo_type in (MODELS, DATASETS, SPACES)}
 
 # The authors partition: the profile fields the report shows, with an explicit schema so that a
 # reader never guesses a type from a hostile value.

@@ -51,6 +51,9 @@ CHARTS = (
     "concentration",
     "lineage",
     "author_kinds",
+    # The whole Hub's chart that a models partition alone still has (no model here declares a
+    # dataset, so the links have tables but no chart).
+    "model_sizes",
 )
 
 

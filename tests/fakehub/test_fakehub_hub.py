@@ -33,7 +33,7 @@ def test_model_records_have_the_crawler_fields_with_hub_types(models: list[dict]
     assert set(models[0]) == {
         "_id", "id", "author", "createdAt", "lastModified", "downloads", "downloadsAllTime",
         "likes", "trendingScore", "pipeline_tag", "library_name", "tags", "private", "gated",
-        "disabled", "sha",
+        "disabled", "sha", "safetensors",
     }  # fmt: skip
     ids = [model["_id"] for model in models]
     assert all(re.fullmatch(r"[0-9a-f]{24}", object_id) for object_id in ids)
@@ -165,3 +165,47 @@ def test_a_day_adds_models_deletes_few_and_grows_counters() -> None:
     assert list(SyntheticHub(seed=4, models=8000, day=1).records("models")) == list(
         hub.records("models")
     )
+
+
+def test_model_sizes_are_mostly_small_with_a_long_tail(models: list[dict]) -> None:
+    sized = [m for m in models if m["safetensors"] is not None]
+    assert all("safetensors" in m["tags"] for m in sized)
+    assert not any("safetensors" in m["tags"] for m in models if m["safetensors"] is None)
+    assert 0.05 < len(sized) / len(models) < 0.5
+    totals = [m["safetensors"]["total"] for m in sized]
+    assert all(sum(m["safetensors"]["parameters"].values()) == m["safetensors"]["total"]
+               for m in sized)  # fmt: skip
+    assert 0.6 < sum(t < 10**9 for t in totals) / len(totals) < 0.9
+    assert max(totals) > 80 * 10**9
+    assert min(totals) >= 10**7
+
+
+def test_spaces_name_existing_repos_and_some_that_are_gone(hub: SyntheticHub) -> None:
+    spaces = list(hub.records("spaces"))
+    models = {m["id"] for m in hub.records("models")}
+    datasets = {d["id"] for d in hub.records("datasets")}
+    used = [name for space in spaces for name in space["models"]]
+    assert 0.3 < sum(bool(s["models"]) for s in spaces) / len(spaces) < 0.5
+    assert 0.15 < sum(bool(s["datasets"]) for s in spaces) / len(spaces) < 0.35
+    assert 0.6 < sum(name in models for name in used) / len(used) < 1
+    assert Counter(used).most_common(1)[0][1] >= 5
+    assert any(name in datasets for space in spaces for name in space["datasets"])
+    stages = Counter(s["runtime"]["stage"] for s in spaces)
+    assert {"RUNNING", "SLEEPING", "RUNTIME_ERROR"} <= set(stages)
+    hardware = Counter(s["runtime"]["hardware"]["requested"] for s in spaces)
+    assert hardware.most_common(1)[0][0] == "cpu-basic"
+    assert any(h.startswith(("t4", "a10g", "a100", "zero")) for h in hardware)
+    for space in spaces:
+        running = space["runtime"]["stage"] == "RUNNING"
+        assert (space["runtime"]["hardware"]["current"] is not None) == running
+
+
+def test_dataset_tags_carry_the_card_categories(hub: SyntheticHub, models: list[dict]) -> None:
+    datasets = list(hub.records("datasets"))
+    prefixes = Counter(t.split(":", 1)[0] for d in datasets for t in d["tags"] if ":" in t)
+    assert {"task_categories", "modality", "size_categories", "format", "language",
+            "license"} <= set(prefixes)  # fmt: skip
+    ids = {d["id"] for d in datasets}
+    declared = [t.removeprefix("dataset:") for m in models for t in m["tags"]
+                if t.startswith("dataset:")]  # fmt: skip
+    assert 0.5 < sum(name in ids for name in declared) / len(declared) < 1

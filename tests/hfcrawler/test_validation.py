@@ -115,3 +115,49 @@ def test_a_profile_needs_a_possible_name_and_a_possible_new_name():
         "name": "a user or organization name longer than 96",
         "renamedTo": "not a user or organization name (letters, digits, -, _, .)",
     }
+
+
+def test_model_sizes_and_space_links_are_kept_as_the_hub_sends_them():
+    sizes = {"parameters": {"BF16": 7_000_000_000, "F32": 1024}, "total": 7_000_001_024}
+    model = ModelRecord.from_hub({**GOOD, "safetensors": sizes})
+    assert validate(model) == {}
+    assert model.safetensors == sizes
+    runtime = {
+        "stage": "SLEEPING",
+        "hardware": {"current": None, "requested": "zero-a10g"},
+        "gcTimeout": 172800,
+    }
+    raw = {"id": "a/app", "models": ["a/m", "gone/model"], "datasets": [], "runtime": runtime}
+    space = SpaceRecord.from_hub(raw)
+    assert validate(space) == {}
+    assert (space.models, space.datasets, space.runtime) == (["a/m", "gone/model"], [], runtime)
+    assert validate(SpaceRecord.from_hub({"id": "a/app", "runtime": {"stage": "BUILDING"}})) == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (7, "safetensors: expected an object, got int"),
+        ({"total": 3}, "safetensors.parameters: expected an object, got NoneType"),
+        ({"parameters": {"F16": 3}}, "safetensors: expected an integer, got NoneType"),
+        ({"parameters": {"F16": -3}, "total": 3}, "safetensors: negative count"),
+        ({"parameters": [], "total": 3}, "safetensors.parameters: expected an object, got list"),
+    ],
+)
+def test_a_malformed_model_size_is_refused_with_its_reason(value, reason):
+    assert validate(ModelRecord.from_hub({**GOOD, "safetensors": value})) == {"safetensors": reason}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("models", "a/m", "expected a list of strings, got str"),
+        ("datasets", ["a/d", None], "expected a list of strings, found a non-string tag"),
+        ("runtime", "RUNNING", "runtime: expected an object, got str"),
+        ("runtime", {"stage": 1}, "runtime: expected a string, got int"),
+        ("runtime", {"hardware": "t4-small"}, "runtime: hardware: expected an object, got str"),
+        ("runtime", {"hardware": {"current": ["t4"]}}, "runtime: expected a string, got list"),
+    ],
+)
+def test_a_malformed_space_link_or_runtime_is_refused_with_its_reason(field, value, reason):
+    assert validate(SpaceRecord.from_hub({"id": "a/app", field: value})) == {field: reason}

@@ -8,7 +8,8 @@ import json
 import pyarrow as pa
 import pyarrow.json as pj
 
-from analysis.store.repo_types import MODELS
+from analysis.store.derive import DATASET_TAGS
+from analysis.store.repo_types import DATASETS, MODELS, SPACES, RepoType
 from analysis.store.taxonomy import load_taxonomy
 
 
@@ -87,3 +88,52 @@ def test_taxonomy_is_package_data_with_the_hubs_modalities() -> None:
         "rl",
         "other",
     }
+
+
+def _derived_as(repo_type: RepoType, records: list[dict[str, object]]) -> list[dict[str, object]]:
+    raw = "".join(json.dumps(record) + "\n" for record in records).encode()
+    options = pj.ParseOptions(explicit_schema=repo_type.fields, unexpected_field_behavior="ignore")
+    table = pj.read_json(io.BytesIO(raw), parse_options=options)
+    return repo_type.derived(table, load_taxonomy()).to_pylist()
+
+
+def test_models_keep_their_parameter_count_and_declared_datasets() -> None:
+    sized = {"id": "a/x", "safetensors": {"total": 7_000_000_000}, "tags": ["dataset:o/d", "mit"]}
+    both = {"id": "a/y", "safetensors": None, "tags": ["dataset:o/d", "dataset:p/e"]}
+    rows = _derived_as(MODELS, [sized, both, {"id": "a/z", "tags": []}])
+    assert [(r["parameters"], r["declared_datasets"]) for r in rows] == [
+        (7_000_000_000, ["o/d"]),
+        (None, ["o/d", "p/e"]),
+        (None, None),
+    ]
+
+
+def test_datasets_read_their_card_tags_first_of_each_prefix() -> None:
+    tags = ["task_categories:translation", "task_categories:summarization", "modality:text",
+            "language:fr", "size_categories:n<1K", "format:csv", "license:mit"]  # fmt: skip
+    rows = _derived_as(
+        DATASETS,
+        [{"id": "o/d", "gated": "auto", "tags": tags}, {"id": "o/e", "gated": "false", "tags": []}],
+    )
+    first = {column: rows[0][column] for column in DATASET_TAGS}
+    assert first == {
+        "task_category": "translation",
+        "modality": "text",
+        "size_category": "n<1K",
+        "format": "csv",
+        "language": "fr",
+        "license": "mit",
+    }
+    assert [r["gated"] for r in rows] == [True, False]
+    assert all(rows[1][column] is None for column in DATASET_TAGS)
+
+
+def test_spaces_keep_stage_requested_hardware_and_links() -> None:
+    runtime = {"stage": "SLEEPING", "hardware": {"current": None, "requested": "t4-small"}}
+    rows = _derived_as(
+        SPACES, [{"id": "u/app", "runtime": runtime, "models": ["o/m"]}, {"id": "u/bare"}]
+    )
+    assert [(r["stage"], r["hardware"], r["models"]) for r in rows] == [
+        ("SLEEPING", "t4-small", ["o/m"]),
+        (None, None, None),
+    ]

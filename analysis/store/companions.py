@@ -1,0 +1,58 @@
+"""The datasets and Spaces partitions of the analysed day: found, verified and compacted beside the
+models' one, or the reason the report goes without them.
+
+A repo type whose partition for the day is missing, incomplete or damaged gets no section in the
+report, only a line saying why; it never fails the run. A damaged one is also named among the
+partitions left out, like a damaged models partition of the history.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from analysis.store.compact import compact
+from analysis.store.partitions import SkippedPartition, scan
+from analysis.store.repo_types import REPO_TYPES
+from hfcrawler.layout import DataLayout, partition_name
+
+# The repo types analysed beside the models, in the report's order.
+COMPANION_TYPES = ("datasets", "spaces")
+
+
+@dataclass(frozen=True)
+class Companions:
+    """The cache directory of each companion repo type analysed, and why each other one is not."""
+
+    caches: dict[str, Path] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    damaged: list[SkippedPartition] = field(default_factory=list)
+
+
+def companions(layout: DataLayout, day: date, pool: Executor) -> Companions:
+    """Compact the datasets and Spaces partitions of `day` on `pool` (each once, like the models'
+    partitions) and say which are analysed."""
+    found = Companions()
+    for repo_type in COMPANION_TYPES:
+        scanned = scan(layout, repo_type)
+        chosen = next((p for p in scanned.complete if p.day == day), None)
+        if chosen is None:
+            name = partition_name(day)
+            why = next((s.reason for s in scanned.skipped if s.name == name), None)
+            found.missing[repo_type] = (
+                f"No complete {repo_type} partition for {day.isoformat()}"
+                + (f" ({why})." if why else ": not crawled that day.")
+            )
+            continue
+        compaction = compact(layout, REPO_TYPES[repo_type], [chosen], pool)
+        if day in compaction.caches:
+            found.caches[repo_type] = compaction.caches[day].directory
+            continue
+        reason = compaction.damaged[0][1]
+        found.damaged.append(SkippedPartition(f"{repo_type}/{chosen.path.name}", reason, True))
+        found.missing[repo_type] = (
+            f"The {repo_type} partition of {day.isoformat()} is damaged ({reason}): left out."
+        )
+    return found
