@@ -280,9 +280,9 @@ def size_classes(frame: pd.DataFrame, unknown: str, path: Path) -> None:
     known = frame[frame["size_class"] != unknown]
     figure = Figure(figsize=(12, 0.4 * len(known) + 1.8), layout="constrained")
     panels = figure.subplots(1, 2, sharey=True)
-    units = {"models": "models (count, log scale)", "downloads": "downloads, last 30 days (log)"}
+    units = {"models": "models (count)", "downloads": "downloads, last 30 days"}
     for axes, (column, unit) in zip(panels, units.items(), strict=True):
-        _bars(axes, list(known["size_class"]), known[column].to_numpy(), unit, log=True)
+        _bars(axes, list(known["size_class"]), known[column].to_numpy(), unit)
     panels[0].set_ylabel("parameters (safetensors total)")
     figure.suptitle("Models and downloads by parameter count")
     save(figure, path)
