@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, base_env, crawl
 
 from fakehub.hub import SyntheticHub
 from fakehub.vocabulary import HOSTILE_STRINGS
-from tests.helpers import csv_rows, run_analysis, summary, write_partition
+from tests.helpers import ROOT, base_env, crawl, csv_rows, run_analysis, summary, write_partition
 
 SEED = 15
 COUNTS = {"models": 2500, "datasets": 400, "spaces": 400}
