@@ -23,6 +23,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -211,6 +212,14 @@ def base_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def crawl_command(*spiders: str, settings: dict[str, object] | None = None) -> list[str]:
+    """The command line of ``scrapy crawl`` with ``-s`` for each setting."""
+    command = [sys.executable, "-m", "scrapy", "crawl", *spiders]
+    for name, value in {"PROGRESS_INTERVAL": 5, **(settings or {})}.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
 def crawl(
     *spiders: str,
     endpoint: str,
@@ -220,11 +229,8 @@ def crawl(
     timeout: float = 180,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``scrapy crawl`` like a user would, and return its exit status and output."""
-    command = [sys.executable, "-m", "scrapy", "crawl", *spiders]
-    for name, value in {"PROGRESS_INTERVAL": 5, **(settings or {})}.items():
-        command += ["-s", f"{name}={value}"]
     return subprocess.run(
-        command,
+        crawl_command(*spiders, settings=settings),
         cwd=ROOT,
         env=base_env(HF_ENDPOINT=endpoint, HFCRAWLER_DATA=str(data), **(env or {})),
         capture_output=True,
@@ -232,6 +238,37 @@ def crawl(
         timeout=timeout,
         check=False,
     )
+
+
+def start_crawl(
+    *spiders: str, endpoint: str, data: Path, settings: dict[str, object] | None = None
+) -> subprocess.Popen[str]:
+    """Start ``scrapy crawl`` as `crawl` runs it, without waiting; its stderr is a pipe."""
+    return subprocess.Popen(
+        crawl_command(*spiders, settings=settings),
+        cwd=ROOT,
+        env=base_env(HF_ENDPOINT=endpoint, HFCRAWLER_DATA=str(data)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_pages(
+    data: Path, pages: int, process: subprocess.Popen[str], timeout: float = 30
+) -> None:
+    """Wait (at most `timeout` seconds) until the running crawl of models has checkpointed
+    `pages` pages."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the crawl ended too early"
+        try:
+            if attempt_state(data)["pages"] >= pages:
+                return
+        except (OSError, ValueError):
+            pass  # not started yet, or the state is being replaced
+        time.sleep(0.05)
+    raise AssertionError(f"the crawl did not reach page {pages} in {timeout:.0f} s")
 
 
 # Unit tests of components: a crawler with the project's settings, and a coroutine run to its

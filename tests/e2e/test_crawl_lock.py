@@ -1,42 +1,15 @@
 """One crawl of a repo type at a time: a second is refused, whatever files are deleted, and a crawl
 that died never blocks the next one."""
 
-import json
 import shutil
 import signal
-import subprocess
-import sys
-import time
 
 from fakehub.hub import SyntheticHub
-from tests.helpers import ROOT, base_env, crawl, partitions, read_partition
+from tests.helpers import crawl, partitions, read_partition, start_crawl, wait_for_pages
 
 SEED, MODELS, PAGE = 9, 2000, 100
 HUB = ("--models", str(MODELS), "--seed", str(SEED), "--page-cap", str(PAGE))
 SETTINGS = {"HUB_PAGE_SIZE": PAGE}
-
-
-def start_crawl(hub, data):
-    command = [sys.executable, "-m", "scrapy", "crawl", "models", "-s", f"HUB_PAGE_SIZE={PAGE}"]
-    env = base_env(HF_ENDPOINT=hub.url, HFCRAWLER_DATA=str(data))
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-
-
-def wait_for_pages(data, pages, process):
-    """Wait (at most 30 s) until the running crawl has checkpointed ``pages`` pages."""
-    state = data / "snapshots/models/.attempt/state.json"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the first crawl ended too early"
-        try:
-            if json.loads(state.read_text())["pages"] >= pages:
-                return
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"the crawl did not reach page {pages} in 30 s")
 
 
 def assert_exact(data):
@@ -50,7 +23,7 @@ def assert_exact(data):
 
 def test_a_second_crawl_is_refused_even_after_deleting_files(fakehub, tmp_path):
     hub = fakehub(*HUB, "--latency-page", "0.2")
-    first = start_crawl(hub, tmp_path)
+    first = start_crawl("models", endpoint=hub.url, data=tmp_path, settings=SETTINGS)
     try:
         wait_for_pages(tmp_path, 2, first)
         # Paused, so that it certainly still runs (and holds its lock) while the others try.
@@ -79,7 +52,7 @@ def test_a_second_crawl_is_refused_even_after_deleting_files(fakehub, tmp_path):
 
 def test_a_crawl_that_died_does_not_block_the_next(fakehub, tmp_path):
     hub = fakehub(*HUB, "--latency-page", "0.1")
-    victim = start_crawl(hub, tmp_path)
+    victim = start_crawl("models", endpoint=hub.url, data=tmp_path, settings=SETTINGS)
     try:
         wait_for_pages(tmp_path, 2, victim)
     finally:

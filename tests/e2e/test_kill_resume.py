@@ -3,35 +3,28 @@ command into the exact snapshot."""
 
 import random
 import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
 from fakehub.hub import SyntheticHub
 from hfcrawler.layout import read_manifest
 from tests.e2e.crawl_hooks import fail_page
-from tests.helpers import ROOT, attempt_state, base_env, crawl, partitions, read_partition
+from tests.helpers import (
+    attempt_state,
+    crawl,
+    partitions,
+    read_partition,
+    start_crawl,
+    wait_for_pages,
+)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_a_killed_crawl_resumes_into_the_exact_snapshot(fakehub, tmp_path, sig):
     hub = fakehub("--models", "4000", "--seed", "6", "--page-cap", "100", "--latency-page", "0.08")
-    command = [sys.executable, "-m", "scrapy", "crawl", "models", "-s", "HUB_PAGE_SIZE=100"]
-    env = base_env(HF_ENDPOINT=hub.url, HFCRAWLER_DATA=str(tmp_path))
-    victim = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    # Killed somewhere in the middle of the 40 pages: after the first checkpoint (however slow
-    # the machine is to start the crawl), then a random moment later.
-    state_file = tmp_path / "snapshots/models/.attempt/state.json"
-    deadline = time.monotonic() + 60
-    while not (state_file.exists() and attempt_state(tmp_path)["pages"]):
-        assert victim.poll() is None, "the crawl ended before its first checkpoint"
-        assert time.monotonic() < deadline, "no checkpoint within 60 s"
-        time.sleep(0.05)
-    time.sleep(random.Random(sig).uniform(0.2, 1.0))
+    victim = start_crawl("models", endpoint=hub.url, data=tmp_path, settings={"HUB_PAGE_SIZE": 100})
+    # Somewhere in the middle of its 40 pages, while it fetches the page after a checkpoint.
+    wait_for_pages(tmp_path, random.Random(sig).randint(3, 30), victim)
     victim.send_signal(sig)
     _, stderr = victim.communicate(timeout=60)
     assert victim.returncode != 0

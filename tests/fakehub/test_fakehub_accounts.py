@@ -4,13 +4,11 @@ their status (``--renamed-account``, ``--overview-status``)."""
 import http.client
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from fakehub.hub import SyntheticHub
 from fakehub.process import FakeHubProcess
-
-PROJECT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 def unfollowed(url: str, path: str) -> http.client.HTTPResponse:
@@ -55,7 +53,7 @@ def test_malformed_account_options_are_refused():
     for option in ("--renamed-account=same=same", "--overview-status=x=200", "--overview-status=x"):
         result = subprocess.run(
             [sys.executable, "-m", "fakehub", "--models", "10", option],
-            cwd=PROJECT,
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=60,

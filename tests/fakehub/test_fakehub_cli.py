@@ -2,14 +2,13 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from fakehub.hub import SyntheticHub
 from fakehub.process import FakeHubProcess
+from tests.helpers import ROOT
 
-PROJECT = Path(__file__).resolve().parent.parent
 OPTIONS = (
     "--models", "--datasets", "--spaces", "--seed", "--day", "--host", "--port", "--page-cap",
     "--page-size-jitter", "--quota", "--window", "--retry-after", "--no-ratelimit-headers",
@@ -23,7 +22,7 @@ OPTIONS = (
 def run_fakehub(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "fakehub", *args],
-        cwd=PROJECT,
+        cwd=ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
@@ -50,7 +49,7 @@ def test_malformed_tokens_variable_is_refused() -> None:
 def test_first_line_is_the_url_and_a_signal_stops_it_cleanly(signum: int) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "fakehub", "--port", "0", "--models", "50"],
-        cwd=PROJECT,
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
