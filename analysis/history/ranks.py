@@ -61,10 +61,11 @@ def earlier_ranks(
     each of the earlier `snapshots` (by label): columns `id` and one per label. A worker's job:
     each snapshot's columns are read once for every list."""
     ids = list(dict.fromkeys(model for listed in lists.values() for model in listed))
-    caches = [snapshot.directory for snapshot in snapshots.values()]
+    # A short history compares twice with one snapshot: it is read once.
+    caches = list(dict.fromkeys(snapshot.directory for snapshot in snapshots.values()))
+    by_cache = dict(zip(caches, ranks_of(caches, ids, list(lists)), strict=True))
     per_label = {
-        label: ranks.set_index("id")
-        for label, ranks in zip(snapshots, ranks_of(caches, ids, list(lists)), strict=True)
+        label: by_cache[snapshot.directory].set_index("id") for label, snapshot in snapshots.items()
     }
     return {
         column: pd.DataFrame(
