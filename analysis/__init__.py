@@ -1,8 +1,9 @@
 """Turn dated Hub snapshots into charts, CSV tables and a self-contained HTML report.
 
 `python -m analysis` (`__main__`: options and exit statuses) hands its request to one orchestrator,
-`run`, which chooses the partitions and owns the worker pool, and `pipeline`, its steps. Below it,
-four layers, each a package, each importing only those under it:
+`run`, which chooses the partitions and owns the worker pool, and `pipeline`, its steps;
+`python -m analysis show` (`show`: options and exit statuses) hands its ids to `lookup`. Below
+them, four layers, each a package, each importing only those under it:
 
 - `store`: the snapshot store as the analysis reads it: complete partitions, their verification
   against their manifests, the Parquet caches, the repo types' columns, the workers;

@@ -148,10 +148,11 @@ def ranked_history(snapshots: list[CachedPartition], ids: list[str], trend: Tren
     found = list(dict.fromkeys(history["id"]))
     if not found:
         return history.assign(rank=pd.array([], dtype="Int64"))
+    caches = [snapshot.directory for snapshot in snapshots]
     ranks = pd.concat(
         [
-            ranks_of(snapshot.directory, found, [by]).assign(date=snapshot.day.isoformat())
-            for snapshot in snapshots
+            ranked.assign(date=snapshot.day.isoformat())
+            for snapshot, ranked in zip(snapshots, ranks_of(caches, found, [by]), strict=True)
         ],
         ignore_index=True,
     ).rename(columns={f"rank_{by}": "rank"})

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -26,9 +27,10 @@ def ranks_at(cache: Path, hashes: np.ndarray, columns: list[str]) -> pd.DataFram
     """The `hashes` found in the snapshot cached in `cache`, with their rank by each of
     `columns` (`rank_<column>`, missing where the repo has no count)."""
     table = pq.read_table(cache, columns=[HASH_COLUMN, *columns])
-    found = table[HASH_COLUMN].to_numpy()
-    rows = np.flatnonzero(np.isin(found, hashes))
-    frame = pd.DataFrame({HASH_COLUMN: found[rows]})
+    wanted = pc.is_in(table[HASH_COLUMN], value_set=pa.array(hashes, pa.uint64()))
+    rows = np.flatnonzero(wanted.to_numpy(zero_copy_only=False))
+    found = table[HASH_COLUMN].take(pa.array(rows)).to_numpy()
+    frame = pd.DataFrame({HASH_COLUMN: found})
     for column in columns:
         values = pc.drop_null(table[column]).to_numpy()
         mine = table[column].take(rows)
@@ -39,13 +41,17 @@ def ranks_at(cache: Path, hashes: np.ndarray, columns: list[str]) -> pd.DataFram
     return frame
 
 
-def ranks_of(cache: Path, ids: list[str], columns: list[str]) -> pd.DataFrame:
-    """Per id of `ids` (in order): its rank in the snapshot by each of `columns` (missing where
-    it was absent or had no count)."""
+def ranks_of(caches: list[Path], ids: list[str], columns: list[str]) -> list[pd.DataFrame]:
+    """For each snapshot cached in `caches`: per id of `ids` (in order), its rank by each of
+    `columns` (missing where it was absent or had no count). The ids are hashed once."""
     hashes = id_hashes(ids).to_numpy()
-    found = ranks_at(cache, hashes, columns).drop_duplicates(HASH_COLUMN)
-    frame = pd.DataFrame({"id": ids, HASH_COLUMN: hashes}).merge(found, how="left")
-    return frame.drop(columns=HASH_COLUMN)
+    named = pd.DataFrame({"id": ids, HASH_COLUMN: hashes})
+    return [
+        named.merge(ranks_at(cache, hashes, columns).drop_duplicates(HASH_COLUMN), how="left").drop(
+            columns=HASH_COLUMN
+        )
+        for cache in caches
+    ]
 
 
 def earlier_ranks(
@@ -55,9 +61,11 @@ def earlier_ranks(
     each of the earlier `snapshots` (by label): columns `id` and one per label. A worker's job:
     each snapshot's columns are read once for every list."""
     ids = list(dict.fromkeys(model for listed in lists.values() for model in listed))
+    # A short history compares twice with one snapshot: it is read once.
+    caches = list(dict.fromkeys(snapshot.directory for snapshot in snapshots.values()))
+    by_cache = dict(zip(caches, ranks_of(caches, ids, list(lists)), strict=True))
     per_label = {
-        label: ranks_of(snapshot.directory, ids, list(lists)).set_index("id")
-        for label, snapshot in snapshots.items()
+        label: by_cache[snapshot.directory].set_index("id") for label, snapshot in snapshots.items()
     }
     return {
         column: pd.DataFrame(

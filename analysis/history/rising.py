@@ -12,11 +12,13 @@ and over how many days), spread over those days or over the repo's age when it i
 So a repo keeping its pace rises about 1x and one gaining ten times its usual pace 10x. The
 floor (the repo type's, 100 downloads a day for models, `RISING_FLOOR_DOWNLOADS`) keeps a repo
 going from 3 downloads to 30 off the top: its usual pace counts as the floor, so it rises 0.3x.
-A repo needs a level at the window's start and a gain measured inside the window; repos created
-inside it are the new entrants (analysis.snapshot.entrants), not risers.
+A repo needs a level at the window's start, a gain measured inside the window and a place in the
+latest snapshot (a deleted repo rises no more); repos created inside the window are the new
+entrants (analysis.snapshot.entrants), not risers.
 
 The walk hands over its running sums as it passes each window's first interval: this module adds
-one read of two columns of the snapshot at the window's start and a few numpy operations.
+one read of one column of the snapshot at the window's start (and, once, of the creation dates of
+the latest snapshot, which a repo keeps) and a few numpy operations.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ RISING_COLUMNS = [
     "usual_per_day",
     "rise",
 ]
-_SECONDS_PER_DAY = 86_400
+_MS_PER_DAY = 86_400_000
 
 
 @dataclass(frozen=True)
@@ -60,17 +62,24 @@ class Trends:
     caches: dict[date, Path]
 
 
-def usual_pace(cache: Path, rows: np.ndarray, start: date, trend: Trend) -> np.ndarray:
-    """The usual pace per day of the snapshot's `rows` (its cache at `start`), NaN without a
-    level."""
-    table = pq.read_table(cache, columns=[trend.level, "created_at"])
-    level = table[trend.level].take(pa.array(rows))
-    created = pc.cast(table["created_at"].take(pa.array(rows)), pa.int64())
+def creation_days(cache: Path, rows: np.ndarray) -> np.ndarray:
+    """When the snapshot's `rows` (its cache) were created, in days since 1970 (NaN: unknown)."""
+    created = pq.read_table(cache, columns=["created_at"])["created_at"].take(pa.array(rows))
+    days = pc.divide(pc.cast(pc.cast(created, pa.int64()), pa.float64()), _MS_PER_DAY)
+    return days.to_numpy(zero_copy_only=False)
+
+
+def usual_pace(
+    cache: Path, rows: np.ndarray, created: np.ndarray, start: date, trend: Trend
+) -> np.ndarray:
+    """The usual pace per day, at `start`, of the snapshot's `rows` (its cache), created on the
+    days `created` (NaN: unknown, counted as old); NaN without a level."""
+    level = pq.read_table(cache, columns=[trend.level])[trend.level].take(pa.array(rows))
     midnight = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp() * 1000
-    age = (midnight - pc.fill_null(created, -(2**62)).to_numpy()) / 1000 / _SECONDS_PER_DAY
-    days = np.minimum(trend.level_days, np.maximum(age, 1.0))
-    values = pc.cast(level, pa.float64()).to_numpy(zero_copy_only=False)
-    return values / days
+    age = np.maximum(midnight / _MS_PER_DAY - created, 1.0)
+    # fmin: an unknown age (NaN) leaves the level's own days.
+    days = np.fmin(trend.level_days, age)
+    return pc.cast(level, pa.float64()).to_numpy(zero_copy_only=False) / days
 
 
 def rising(
@@ -84,19 +93,19 @@ def rising(
 ) -> pa.Table:
     """The `top` risers among the slots named by `ids`: their gain and days measured in the
     window, and their usual pace at its start (NaN: none)."""
-    eligible = (measured > 0) & ~np.isnan(usual) & (gained > 0)
-    per_day = np.zeros(len(gained))
-    np.divide(gained, measured, out=per_day, where=eligible)
-    rise = per_day / np.maximum(np.nan_to_num(usual), trend.floor)
-    chosen = np.flatnonzero(leaders(rise, eligible, top))
+    eligible = np.flatnonzero((measured > 0) & (gained > 0) & ~np.isnan(usual))
+    per_day = gained[eligible] / measured[eligible]
+    rise = per_day / np.maximum(usual[eligible], trend.floor)
+    best = np.flatnonzero(leaders(rise, np.ones(len(rise), dtype=bool), top))
+    chosen = eligible[best]
     table = pa.table(
         {
             "name": ids.take(pa.array(chosen)),
             "gained": gained[chosen],
             "days": measured[chosen].astype(np.int64),
-            "per_day": per_day[chosen],
+            "per_day": per_day[best],
             "usual_per_day": usual[chosen],
-            "rise": rise[chosen],
+            "rise": rise[best],
         }
     )
     return top_rows(table, "rise", top)

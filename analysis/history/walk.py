@@ -1,4 +1,5 @@
-"""Adoption velocity of models and authors: who gained most downloads lately, in one walk.
+"""Adoption velocity of models and authors: who gained most downloads lately, and who rose most
+against their usual pace (analysis.history.rising), in one walk.
 
 A model's gain over a window (see analysis.history.rankings) is the sum of its `gained` over the
 window's intervals (an anomaly or a missing count adds nothing), and its rate divides by the days
@@ -39,10 +40,12 @@ from analysis.history.rankings import (
     span_frame,
     window,
 )
-from analysis.history.rising import Trends, rising, rising_frame, usual_pace
+from analysis.history.rising import Trends, creation_days, rising, rising_frame, usual_pace
 
 # A nullable integer column as numpy: values (nulls as 0) and validity.
 _Gains = tuple[np.ndarray, np.ndarray]
+# The running sums per slot: downloads gained, days measured.
+_Sums = tuple[np.ndarray, np.ndarray]
 
 
 def _values(column: pa.ChunkedArray) -> _Gains:
@@ -271,25 +274,47 @@ def _firsts(spans: list[Interval], windows: tuple[int, ...]) -> dict[int, list[i
     return firsts
 
 
-def _risers(
-    walk: _Walk,
-    index: int,
-    table: pa.Table,
-    slots: np.ndarray,
-    sums: tuple[np.ndarray, np.ndarray],
-    *,
-    trends: Trends,
-    windows: list[int],
-) -> list[tuple[int, pd.DataFrame]]:
-    """The rising repos of each of the `windows` whose first interval is the walk's `index`-th
-    (its rows `table`, their `slots`), from the running `sums` (gained, days measured)."""
-    span = walk.spans[index]
-    usual = np.full(walk.count, np.nan)
-    rows = table["start_row"].to_numpy().astype(np.intp)
-    usual[slots] = usual_pace(trends.caches[span.start], rows, span.start, trends.trend)
-    gained, measured = (values[: walk.count] for values in sums)
-    ranked = rising(walk.ids(), gained, measured, usual, trend=trends.trend, top=trends.top)
-    return [(days, rising_frame(ranked, days, span.start, walk.spans[-1].end)) for days in windows]
+class _Risers:
+    """The rising repos of the `trends`' windows, ranked as the walk passes each one's first
+    interval, from the walk's running sums."""
+
+    def __init__(self, walk: _Walk, trends: Trends) -> None:
+        self.trends = trends
+        self.firsts = _firsts(walk.spans, trends.windows)
+        # When each repo of the latest snapshot was created (the first slots), read at the
+        # latest interval: a repo keeps its creation date.
+        self.created = np.zeros(0)
+        self.ranked: list[tuple[int, pd.DataFrame]] = []
+
+    def step(
+        self, walk: _Walk, index: int, table: pa.Table, slots: np.ndarray, sums: _Sums
+    ) -> None:
+        """Take the walk's `index`-th interval (its rows `table`, their `slots`) with the
+        running `sums` (gained, days measured)."""
+        span = walk.spans[index]
+        if index == len(walk.spans) - 1:
+            end_rows = table["end_row"].to_numpy().astype(np.intp)
+            self.created = creation_days(self.trends.caches[span.end], end_rows)
+        if index not in self.firsts:
+            return
+        usual = np.full(walk.count, np.nan)
+        # Only the repos still listed at the end, numbered first from the latest interval.
+        listed = slots < len(self.created)
+        rows = table["start_row"].to_numpy().astype(np.intp)[listed]
+        cache, trend = self.trends.caches[span.start], self.trends.trend
+        created = self.created[slots[listed]]
+        usual[slots[listed]] = usual_pace(cache, rows, created, span.start, trend)
+        gained, measured = (values[: walk.count] for values in sums)
+        ranked = rising(walk.ids(), gained, measured, usual, trend=trend, top=self.trends.top)
+        end = walk.spans[-1].end
+        self.ranked += [
+            (days, rising_frame(ranked, days, span.start, end)) for days in self.firsts[index]
+        ]
+
+    def frame(self) -> pd.DataFrame:
+        """The risers of every window, in the order of the windows."""
+        self.ranked.sort(key=lambda ranked: self.trends.windows.index(ranked[0]))
+        return pd.concat([frame for _, frame in self.ranked], ignore_index=True)
 
 
 def velocities(
@@ -309,8 +334,7 @@ def velocities(
     longest = max(*windows, *trends.windows)
     walk = _Walk(window(spans, longest), trends.caches[spans[-1].end])
     firsts = _firsts(walk.spans, windows)
-    rising_firsts = _firsts(walk.spans, trends.windows)
-    risers: list[tuple[int, pd.DataFrame]] = []
+    risers = _Risers(walk, trends)
     size = walk.capacity()
     gained = np.zeros(size, dtype=np.int64)
     # Days measured fit in 32 bits; the window sums are kept for each window until it is ranked.
@@ -328,12 +352,7 @@ def velocities(
         # A model has one row per interval, so these slots are distinct; a missing gain is 0.
         gained[slots] += gains[0]
         measured[slots] += gains[1].astype(np.int32) * span.days
-        if index in rising_firsts:
-            running = (gained, measured)
-            windows_here = rising_firsts[index]
-            risers += _risers(
-                walk, index, table, slots, running, trends=trends, windows=windows_here
-            )
+        risers.step(walk, index, table, slots, (gained, measured))
         if index in firsts:
             before, known = _values(span.deltas(["before"])["before"])
             start = np.zeros(walk.count, dtype=np.int64)
@@ -367,6 +386,4 @@ def velocities(
         key: pd.concat([ranked[days][key] for days in windows], ignore_index=True) for key in KEYS
     }
     series = {followed.key: followed.frame() for followed in followers or []}
-    risers.sort(key=lambda ranked: trends.windows.index(ranked[0]))
-    ordered = [frame for _, frame in risers]
-    return Velocity(rankings, series, pd.concat(ordered, ignore_index=True))
+    return Velocity(rankings, series, risers.frame())

@@ -196,6 +196,7 @@ def author_kinds(split: pd.DataFrame, profiles_label: str, path: Path) -> None:
                 axes.text(start + value / 2, position, f"{value:.0%}", ha="center", va="center")
         left += values
     axes.set_yticks(positions, labels=list(measures.values()))
+    axes.set_ylabel("measure")
     axes.invert_yaxis()
     axes.set_xlim(0, 1)
     axes.set_xlabel("share of all models / of all downloads")

@@ -68,6 +68,15 @@ def _quality(manifest: dict[str, Any]) -> dict[str, Any]:
     return quality
 
 
+def _quality_value(value: object) -> str:
+    """A value of the crawl's account as the page writes it: counts with separators."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
 def _authors_summary(profiles: Profiles, split: pd.DataFrame) -> dict[str, Any]:
     kinds = split.set_index("kind")
     return {
@@ -328,8 +337,7 @@ def write_report(
         heading={"repo_type": partition.repo_type, "day": partition.day.isoformat()},
         headline=_html_headline(headline, changes),
         quality=[
-            (label.replace("_", " "), "unknown" if value is None else str(value))
-            for label, value in quality.items()
+            (label.replace("_", " "), _quality_value(value)) for label, value in quality.items()
         ],
         skipped=skipped_list,
         charts=charts,

@@ -11,6 +11,10 @@ import numpy as np
 
 
 def competition_ranks(values: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """1 plus how many of `values` exceed each of `queries` (a few: one pass each, cheaper than
-    sorting millions)."""
-    return np.array([np.count_nonzero(values > query) + 1 for query in queries], dtype=np.int64)
+    """1 plus how many of `values` exceed each of `queries`. Only the values above the smallest
+    query are sorted: for the leaders of a list, a few among millions."""
+    queries = np.asarray(queries)
+    if len(queries) == 0:
+        return np.zeros(0, dtype=np.int64)
+    above = np.sort(values[values > queries.min()])
+    return len(above) - np.searchsorted(above, queries, side="right") + 1
