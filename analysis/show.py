@@ -27,6 +27,7 @@ from pathlib import Path
 from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR
 from analysis.store.repo_types import REPO_TYPES
 from analysis.text import neutralise
+from hfcrawler.layout import DataLayout
 
 PROG = "python -m analysis show"
 # The series' columns as a user reads them; the others are named after their column.
@@ -100,7 +101,10 @@ def main(argv: list[str]) -> int:
     # Imported after parsing, as the report's command does: these take seconds to load.
     from analysis.lookup import NothingToShowError, lookup  # noqa: PLC0415
 
-    types = [arguments.type] if arguments.type else list(REPO_TYPES)
+    # Without --type, every repo type that has snapshots in the data directory.
+    layout = DataLayout(arguments.data)
+    present = [name for name in REPO_TYPES if layout.snapshots(name).is_dir()]
+    types = [arguments.type] if arguments.type else present or list(REPO_TYPES)
     try:
         found = lookup(arguments.data, types, arguments.ids, arguments.since, arguments.until)
     except NothingToShowError as error:
