@@ -59,7 +59,9 @@ def test_errors_truncation_drops_and_timeouts_are_survived(fakehub, tmp_path):
     stats = hub.stats()
     # The first page failed twice and each injected fault once; random 5xx come on top.
     assert manifest["counts"]["retries"] >= 7
-    assert manifest["counts"]["requests"] == stats["requests"]
+    # The dropped connection (drop@5) may be one the client had kept alive: Twisted then resends
+    # the GET by itself, unseen by Scrapy, so the server can count one request more.
+    assert stats["requests"] - manifest["counts"]["requests"] in {0, 1}
     for reason in (
         "HTTP 500",
         "a body that is not JSON",
