@@ -101,10 +101,11 @@ def main(argv: list[str]) -> int:
     # Imported after parsing, as the report's command does: these take seconds to load.
     from analysis.lookup import NothingToShowError, lookup  # noqa: PLC0415
 
-    # Without --type, every repo type that has snapshots in the data directory.
+    # Without --type, every repo type that has snapshots in the data directory (with none, the
+    # first, models: the message then says how to crawl them).
     layout = DataLayout(arguments.data)
     present = [name for name in REPO_TYPES if layout.snapshots(name).is_dir()]
-    types = [arguments.type] if arguments.type else present or list(REPO_TYPES)
+    types = [arguments.type] if arguments.type else present or [next(iter(REPO_TYPES))]
     try:
         found = lookup(arguments.data, types, arguments.ids, arguments.since, arguments.until)
     except NothingToShowError as error:
