@@ -1,13 +1,18 @@
 """Command line of the analysis: `python -m analysis [--data DIR] [--out DIR] [--date YYYY-MM-DD]
-[--since YYYY-MM-DD] [--until YYYY-MM-DD] [--model ID ...]`.
+[--since YYYY-MM-DD] [--until YYYY-MM-DD] [--model ID ...] [--no-export]`, and
+`python -m analysis export …` (analysis.export.command).
 
 Every partition is verified against its manifest when it is first compacted; a damaged one (a part
 cut short or altered, a count that does not add up) is left out of the report and of the history,
 listed among the skipped partitions and named in a warning on stderr.
 
+The run ends by exporting the days up to the analysed one that the export does not hold yet
+(analysis.export), unless `--no-export`.
+
 Exit status: 0 with the path of `index.html` printed; 1 when the partition to analyse (the latest
 complete one, or `--date`'s) is damaged: no report is written, and the message names the latest
-sound day to pass as `--date` (an older report is never passed off as the latest); 2 when the
+sound day to pass as `--date` (an older report is never passed off as the latest), or when the
+export could not be written (the report is, and its path printed; the message says why); 2 when the
 arguments are wrong (`--out` naming a file included) or there is no complete partition to analyse
 (the message says where it looked).
 """
@@ -17,22 +22,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.arguments import day as _day
 from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, DEFAULT_REPO_TYPE
 
 if TYPE_CHECKING:
     from analysis.store.partitions import SkippedPartition
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        msg = f"not a date in YYYY-MM-DD form: {text!r}"
-        raise argparse.ArgumentTypeError(msg) from error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
             "[--since, --until], the report also holds the history across them. A partition whose "
             "parts do not match its manifest (records, sha256) is damaged: it is left out and "
             "named on stderr, and when it is the one to analyse the run exits 1 without a report."
+        ),
+        epilog=(
+            "The run then adds the days up to the analysed one to the export under DATA/exports/ "
+            "(Parquet, one partition a day); `python -m analysis export --help` tells more."
         ),
     )
     parser.add_argument(
@@ -92,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="also show the history of this model id (repeatable)",
     )
+    parser.add_argument(
+        "--no-export",
+        dest="export",
+        action="store_false",
+        help="do not add the new days to DATA/exports/ (see `python -m analysis export --help`)",
+    )
     return parser
 
 
@@ -104,7 +111,12 @@ def _not_a_directory(path: Path) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the analysis; return the process exit status."""
+    """Run the analysis (or its `export` command); return the process exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["export"]:
+        from analysis.export.command import main as export  # noqa: PLC0415
+
+        return export(argv[1:])
     parser = _parser()
     arguments = parser.parse_args(argv)
     blocking = _not_a_directory(arguments.out)
@@ -125,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         arguments.since,
         arguments.until,
         arguments.models,
+        export=arguments.export,
     )
     try:
         done = analyse(request)
@@ -136,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(1, f"{parser.prog}: error: {error}\n")
     _warn(parser, done.damaged)
     sys.stdout.write(f"{done.index}\n")
+    if done.export_error is not None:
+        sys.stderr.write(f"{parser.prog}: error: the export failed: {done.export_error}\n")
+        return 1
     return 0
 
 

@@ -1,8 +1,10 @@
-"""Derive the analysis columns of models from their records: author, modality, license, lineage.
+"""Derive the cache columns of a listing's records: author and license; for models also modality
+and lineage.
 
 The crawler keeps the Hub's fields as they are; meaning is computed here, when a partition is
 compacted, column-wise with pyarrow.compute so that millions of records never become Python
-objects. The columns in and out are those `analysis.store.repo_types.MODELS` declares:
+objects. The columns in and out are those `analysis.store.repo_types` declares for each repo type;
+the record fields are kept under the cache's names (`RENAMED`), and derived:
 
 - `author`: the record's author, else the owner part of an `owner/name` id;
 - `modality`: from the Hub's task taxonomy (unknown tags -> "other", no task -> null);
@@ -27,6 +29,13 @@ _LICENSE_PREFIX = "license:"
 _BASE_PREFIX = "base_model:"
 _RELATION_PATTERN = f"^{_BASE_PREFIX}(?P<relation>{'|'.join(RELATIONS)}):"
 _BASE_PATTERN = f"^{_BASE_PREFIX}(({'|'.join(RELATIONS)}):)?"
+# The cache's name of each record field kept as it is but renamed; the others keep their name.
+RENAMED = {
+    "createdAt": "created_at",
+    "lastModified": "last_modified",
+    "downloadsAllTime": "downloads_all_time",
+    "trendingScore": "trending_score",
+}
 
 
 def _author(ids: pa.Array, authors: pa.Array) -> pa.Array:
@@ -94,26 +103,39 @@ def _lineage(flat: pa.Array, rows: np.ndarray, length: int) -> tuple[pa.Array, p
     return base_models, relation
 
 
-def derive_models(batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> list[pa.Array]:
-    """The cache columns of model records (`MODELS.fields`), in `MODELS.columns` order."""
-    table = pa.table(batch) if isinstance(batch, pa.RecordBatch) else batch.combine_chunks()
-    length = table.num_rows
+def _tag_rows(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
+    """Every tag of `table`, flattened, and the row each one belongs to."""
     tags = table["tags"].combine_chunks()
-    flat = pc.list_flatten(tags)
-    rows = np.repeat(np.arange(length), np.diff(tags.offsets.to_numpy()))
+    rows = np.repeat(np.arange(table.num_rows), np.diff(tags.offsets.to_numpy()))
+    return pc.list_flatten(tags), rows
+
+
+def _listing(table: pa.Table, flat: pa.Array, rows: np.ndarray) -> dict[str, pa.Array]:
+    """The columns every listing has: its fields but the tags, renamed; author and license."""
+    kept = {RENAMED.get(name, name): table[name] for name in table.column_names if name != "tags"}
+    author = _author(table["id"].combine_chunks(), table["author"].combine_chunks())
+    return kept | {"author": author, "license": _license(flat, rows, table.num_rows)}
+
+
+def _as_table(batch: pa.RecordBatch | pa.Table) -> pa.Table:
+    return pa.table(batch) if isinstance(batch, pa.RecordBatch) else batch.combine_chunks()
+
+
+def derive_listing(batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> dict[str, pa.Array]:
+    """The cache columns of dataset or Space records, by name (the taxonomy is not needed)."""
+    del taxonomy
+    table = _as_table(batch)
+    return _listing(table, *_tag_rows(table))
+
+
+def derive_models(batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> dict[str, pa.Array]:
+    """The cache columns of model records (`MODELS.fields`), by name."""
+    table = _as_table(batch)
+    flat, rows = _tag_rows(table)
     pipeline_tag = table["pipeline_tag"].combine_chunks()
-    base_models, relation = _lineage(flat, rows, length)
-    return [
-        table["id"],
-        _author(table["id"].combine_chunks(), table["author"].combine_chunks()),
-        table["createdAt"],
-        table["downloads"],
-        table["downloadsAllTime"],
-        table["likes"],
-        pipeline_tag,
-        table["library_name"],
-        _modality(pipeline_tag, taxonomy),
-        _license(flat, rows, length),
-        base_models,
-        relation,
-    ]
+    base_models, relation = _lineage(flat, rows, table.num_rows)
+    return _listing(table, flat, rows) | {
+        "modality": _modality(pipeline_tag, taxonomy),
+        "base_models": base_models,
+        "relation": relation,
+    }
