@@ -1,5 +1,5 @@
-"""Helpers the analysis tests share: partitions written as the crawler publishes them, and
-`python -m analysis` run as a user runs it.
+"""Helpers the analysis tests share: partitions written as the crawler publishes them,
+`python -m analysis` run as a user runs it, and the README's code as it prints it.
 
 Paths and manifest entries come from the data layout's own module (hfcrawler.layout), so the
 tests write exactly what the analysis reads.
@@ -11,6 +11,7 @@ import csv
 import gzip
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from hfcrawler.layout import REJECTED, DataLayout, part_entry, part_name, write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
 
 
 def model_record(model_id: str, **fields: Any) -> dict[str, Any]:
@@ -130,3 +132,12 @@ def csv_rows(report: Path, name: str) -> list[dict[str, str]]:
 def summary(report: Path) -> dict[str, Any]:
     """A report's summary.json."""
     return json.loads((report / "summary.json").read_text(encoding="utf-8"))
+
+
+def readme_snippet(name: str) -> str:
+    """The code block that follows `<!-- snippet: NAME -->` in the README, exactly as printed."""
+    text = README.read_text(encoding="utf-8")
+    pattern = rf"<!-- snippet: {re.escape(name)} -->\n```\w*\n(.*?)^```$"
+    found = re.findall(pattern, text, flags=re.DOTALL | re.MULTILINE)
+    assert len(found) == 1, f"the README prints the snippet {name!r} {len(found)} times, not once"
+    return found[0]
