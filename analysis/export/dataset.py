@@ -40,7 +40,6 @@ from analysis.export.files import (
     publish_day,
     publish_repos,
     remove_leftovers,
-    remove_versions,
 )
 from analysis.export.known import Counts, Hashes, Known, dates, id_hashes, match, read_known
 from analysis.export.schema import CACHE_NAMES, DAILY, DAY_KEY, SOURCE_KEY, metadata
@@ -255,8 +254,6 @@ def _export_type(
     if days:
         file_metadata(days[max(days)], "daily")
     known = export.load(found)
-    current = current_version(export.link)
-    remove_versions(export.link, keep={current.name} if current else set())
     for day in days:
         if known.day is None or day > known.day:
             known = export.catch_up(day, known)
