@@ -1,15 +1,20 @@
 """Command line of the analysis: `python -m analysis [--data DIR] [--out DIR] [--date YYYY-MM-DD]
-[--since YYYY-MM-DD] [--until YYYY-MM-DD] [--follow ID ...]`, and `python -m analysis show ID
-[ID ...]` (analysis.show: a repo's daily series).
+[--since YYYY-MM-DD] [--until YYYY-MM-DD] [--follow ID ...] [--no-export]`, `python -m analysis
+show ID [ID ...]` (analysis.show: a repo's daily series) and `python -m analysis export …`
+(analysis.export.command).
 
 Every partition is verified against its manifest when it is first compacted; a damaged one (a part
 cut short or altered, a count that does not add up) is left out of the report and of the history,
 listed among the skipped partitions and named in a warning on stderr.
 
+The run ends by exporting the days up to the analysed one that the export does not hold yet
+(analysis.export), unless `--no-export`.
+
 Exit status: 0 with the path of `index.html` printed; 1 when the partition to analyse (the latest
 complete one, or `--date`'s) is damaged: no report is written, and the message names the latest
-sound day to pass as `--date` (an older report is never passed off as the latest); 2 when the
-arguments are wrong (`--out` naming a file, `--since` after `--until`) or there is no complete
+sound day to pass as `--date` (an older report is never passed off as the latest), or when the
+export could not be written (the report is, and its path printed; the message says why); 2 when
+the arguments are wrong (`--out` naming a file, `--since` after `--until`) or there is no complete
 partition to analyse: the message says whether the data directory is missing or holds nothing
 yet (and the crawl command), or lists the dates there are. A report is still written, with a
 note on stderr, when its history holds one snapshot (the history starts with the second) or a
@@ -21,10 +26,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.arguments import day as _day
 from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, DEFAULT_REPO_TYPE
 from analysis.text import neutralise
 
@@ -33,14 +38,6 @@ if TYPE_CHECKING:
     from analysis.store.partitions import SkippedPartition
 
 _PROG = "python -m analysis"
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        msg = f"not a date in YYYY-MM-DD form: {text!r}"
-        raise argparse.ArgumentTypeError(msg) from error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +55,11 @@ def _parser() -> argparse.ArgumentParser:
             "parts do not match its manifest (records, sha256) is damaged: it is left out and "
             "named on stderr, and when it is the one to analyse the run exits 1 without a report."
         ),
-        epilog=f"`{_PROG} show ID [ID ...]` prints a repo's daily series and draws its chart.",
+        epilog=(
+            f"`{_PROG} show ID [ID ...]` prints a repo's daily series and draws its chart. The run "
+            "then adds the days up to the analysed one to the export under DATA/exports/ (Parquet, "
+            f"one partition a day); `{_PROG} export --help` tells more."
+        ),
     )
     parser.add_argument(
         "--data",
@@ -106,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
             f" `{_PROG} show --help`"
         ),
     )
+    parser.add_argument(
+        "--no-export",
+        dest="export",
+        action="store_false",
+        help="do not add the new days to DATA/exports/ (see `python -m analysis export --help`)",
+    )
     return parser
 
 
@@ -118,12 +125,16 @@ def _not_a_directory(path: Path) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the analysis; return the process exit status."""
+    """Run the analysis (or its `show` or `export` command); return the process exit status."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["show"]:
         from analysis.show import main as show  # noqa: PLC0415
 
         return show(argv[1:])
+    if argv[:1] == ["export"]:
+        from analysis.export.command import main as export  # noqa: PLC0415
+
+        return export(argv[1:])
     parser = _parser()
     arguments = parser.parse_args(argv)
     blocking = _not_a_directory(arguments.out)
@@ -149,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         arguments.since,
         arguments.until,
         arguments.models,
+        export=arguments.export,
     )
     try:
         done = analyse(request)
@@ -161,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     _warn(parser, done.damaged)
     _notes(parser, done, arguments.models)
     sys.stdout.write(f"{done.index}\n")
+    if done.export_error is not None:
+        sys.stderr.write(f"{parser.prog}: error: the export failed: {done.export_error}\n")
+        return 1
     return 0
 
 

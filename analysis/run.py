@@ -6,13 +6,16 @@ the repo type and chooses the one to analyse and the history's range once, start
 heavy libraries loaded, while the workers load theirs: the steps that compute and write run in
 analysis.pipeline, on this run's choices and pool. The report is assembled in a hidden sibling
 directory and renamed to `<out>/<date>/` at the end, so a failed run never leaves a half-written
-report under the final name and a rerun replaces the old report whole.
+report under the final name and a rerun replaces the old report whole. Once it is in place, the
+days up to the analysed one are added to the export (analysis.export) on the same pool, unless the
+request says not to; an export that fails leaves the report as it is and says why.
 """
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -36,22 +39,27 @@ class Request:
     until: date | None = None
     models: list[str] = field(default_factory=list)
     repo_type: str = DEFAULT_REPO_TYPE
+    export: bool = True
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """Where the report's page is, the partitions left out as damaged, how many snapshots its
-    history holds, and the followed ids found in none (with the ids they look like)."""
+    """Where the report's page is, the partitions left out (damaged, or not exported), how many
+    snapshots its history holds, the followed ids found in none (with the ids they look like), and
+    why the export failed if it did."""
 
     index: Path
     damaged: list[SkippedPartition]
     snapshots: int = 0
     unknown: dict[str, list[str]] = field(default_factory=dict)
+    export_error: str | None = None
 
 
 def analyse(request: Request) -> Outcome:
     """Analyse the chosen partition of the request's repo type, and the history up to it, into
-    `<out>/<date>/`; return where its page is and which partitions were left out as damaged.
+    `<out>/<date>/`, then export the days up to it unless the request says not to; return where
+    the report's page is, which partitions were left out (damaged, or not exported), and why the
+    export failed if it did.
 
     Raises NoCompletePartitionError when there is nothing to analyse, and DamagedPartitionError,
     writing no report, when the chosen partition is damaged.
@@ -68,7 +76,22 @@ def analyse(request: Request) -> Outcome:
 
             pipeline = Pipeline(layout, request.repo_type, pool, staging, request.models)
             ran = pipeline.run(found, chosen, request.since, request.until or chosen.day)
-        replace_directory(staging, final)
+            replace_directory(staging, final)
+            done = Outcome(final / "index.html", ran.damaged, ran.snapshots, ran.unknown)
+            return _exported(done, layout, pool, chosen.day) if request.export else done
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Outcome(final / "index.html", ran.damaged, ran.snapshots, ran.unknown)
+
+
+def _exported(done: Outcome, layout: DataLayout, pool: Executor, until: date) -> Outcome:
+    """`done` once the days up to `until` are exported, with what the export left out."""
+    from analysis.export.dataset import export  # noqa: PLC0415
+    from analysis.export.files import ExportError  # noqa: PLC0415
+
+    try:
+        exported = export(layout, pool, until)
+    except ExportError as error:
+        return replace(done, export_error=str(error))
+    named = {partition.name for partition in done.damaged}
+    left_out = [p for e in exported for p in (*e.damaged, *e.passed_over) if p.name not in named]
+    return replace(done, damaged=[*done.damaged, *left_out])

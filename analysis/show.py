@@ -21,9 +21,9 @@ import argparse
 import os
 import re
 import sys
-from datetime import date
 from pathlib import Path
 
+from analysis.arguments import day
 from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR
 from analysis.store.repo_types import REPO_TYPES
 from analysis.text import neutralise
@@ -42,14 +42,6 @@ _HEADERS = {
 }
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _FILE_CHARACTERS = 150
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        msg = f"not a date in YYYY-MM-DD form: {text!r}"
-        raise argparse.ArgumentTypeError(msg) from error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,8 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_OUT_DIR,
         help=f"the charts go to OUT/show/<repo type>/ (default: {DEFAULT_OUT_DIR}/)",
     )
-    parser.add_argument("--since", type=_day, default=None, help="first day, YYYY-MM-DD")
-    parser.add_argument("--until", type=_day, default=None, help="last day, YYYY-MM-DD")
+    parser.add_argument("--since", type=day, default=None, help="first day, YYYY-MM-DD")
+    parser.add_argument("--until", type=day, default=None, help="last day, YYYY-MM-DD")
     return parser
 
 

@@ -11,6 +11,9 @@ and the benchmarks use it without Scrapy::
     <data>/snapshots/<repo_type>/.replaced-date=<YYYY-MM-DD>/            set aside while replaced
     <data>/cache/<repo_type>/date=<YYYY-MM-DD>/                          the analysis' Parquet cache
     <data>/cache/history/<repo_type>/                                    the history's results
+    <data>/exports/daily/<repo_type>/date=<YYYY-MM-DD>/part-00000.parquet  the export: a day
+    <data>/exports/repos/<repo_type>/{latest,earlier}.parquet            the export: every repo
+    <data>/exports/repos/.<repo_type>-<YYYY-MM-DD>/                      what the link points to
 
 A manifest lists its parts as `{"name", "records", "sha256"}`; `part_entry` makes such an entry
 and `write_manifest` writes one (durably, as the crawler needs, with `durable=True`).
@@ -33,6 +36,14 @@ REPO_TYPES = ("models", "datasets", "spaces", "authors")
 SNAPSHOTS = "snapshots"
 CACHE = "cache"
 HISTORY = "history"
+EXPORTS = "exports"
+DAILY = "daily"
+REPOS = "repos"
+EXPORT_PART = "part-00000.parquet"
+# The repos table: the latest day's file (a hard link to its day partition's), and the last row of
+# every repo absent from that day.
+REPOS_LATEST = "latest.parquet"
+REPOS_EARLIER = "earlier.parquet"
 ATTEMPT = ".attempt"
 # An attempt's checkpoint: where its crawl resumes (never in a published partition).
 STATE = "state.json"
@@ -88,6 +99,28 @@ class DataLayout:
     def history(self, repo_type: str) -> Path:
         """The analysis' cached history results of `repo_type` (digests, intervals)."""
         return self.caches() / HISTORY / repo_type
+
+    def exports(self) -> Path:
+        """The export: the history as a dataset of Parquet files (analysis.export)."""
+        return self.root / EXPORTS
+
+    def export_daily(self, repo_type: str) -> Path:
+        """The export's day partitions of `repo_type`."""
+        return self.exports() / DAILY / repo_type
+
+    def export_day(self, repo_type: str, day: date | str) -> Path:
+        """The export's partition of `repo_type` dated `day`."""
+        return self.export_daily(repo_type) / partition_name(day)
+
+    def export_repos(self, repo_type: str) -> Path:
+        """The export's table of every `repo_type` repo ever seen: a symbolic link to the version
+        of the table after its latest day, replaced in one step by the next one."""
+        return self.exports() / REPOS / repo_type
+
+    def export_repos_version(self, repo_type: str, day: date | str) -> Path:
+        """The version of the export's table of every `repo_type` repo after `day`."""
+        day_text = day if isinstance(day, str) else day.isoformat()
+        return self.exports() / REPOS / f".{repo_type}-{day_text}"
 
 
 class ManifestError(ValueError):

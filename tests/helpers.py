@@ -3,6 +3,7 @@
 - partitions written as the crawler publishes them, and read back: `write_partition`,
   `read_partition`, `partitions`, `attempt_state`, `tree_digest`;
 - `python -m analysis` and `scrapy crawl` run as a user runs them: `run_analysis`, `crawl`;
+- the README's code as it prints it: `readme_snippet`;
 - components on Scrapy's `get_crawler`, deciding without waiting: `project_crawler`, `run_now`,
   `Sleeps`;
 - a small hostile HTTP server answering as the test says: `ScriptedServer`.
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from fakehub.process import FakeHubProcess
 
 ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
 
 
 def model_record(model_id: str, **fields: Any) -> dict[str, Any]:
@@ -391,3 +393,12 @@ def without_own_script(page: str) -> str:
         "script-src": f"'sha256-{digest}'",
     }
     return page.replace(f"<script>{scripts[0]}</script>", "")
+
+
+def readme_snippet(name: str) -> str:
+    """The code block that follows `<!-- snippet: NAME -->` in the README, exactly as printed."""
+    text = README.read_text(encoding="utf-8")
+    pattern = rf"<!-- snippet: {re.escape(name)} -->\n```\w*\n(.*?)^```$"
+    found = re.findall(pattern, text, flags=re.DOTALL | re.MULTILINE)
+    assert len(found) == 1, f"the README prints the snippet {name!r} {len(found)} times, not once"
+    return found[0]

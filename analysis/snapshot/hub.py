@@ -102,7 +102,8 @@ def datasets(cache: Path, profiles: Profiles, day: date) -> Tally:
     }
     for column, (name, label) in DATASET_CATEGORIES.items():
         frames[f"datasets_{name}"] = aggregates.per_value(table, column, label, "datasets")
-    access = pc.if_else(table["gated"], "gated", "open")
+    # The cache keeps the Hub's text (false, "auto" or "manual"); a null stays unknown.
+    access = pc.if_else(pc.not_equal(table["gated"], "false"), "gated", "open")
     frames["datasets_gated"] = aggregates.per_value(
         pa.table({"access": access, "downloads": table["downloads"], "likes": table["likes"]}),
         "access",

@@ -15,10 +15,10 @@ be read.
 
 Each part is streamed batch by batch: DuckDB's JSON reader (one thread per worker) decodes the gzip
 members and parses only the declared fields, which is twice as fast as pyarrow's JSON reader on the
-Hub's records and ignores the fields the analysis does not read, `gated` with its mix of `false`
-and strings among them. Memory follows a batch, not the snapshot. The parts of every partition to
-compact are handed to the executor at once, largest first, so both workers stay busy to the end
-(worker processes for large snapshots: see analysis.store.workers).
+Hub's records and ignores the fields the analysis does not read (`gated`, with its mix of `false`
+and strings, is read as text). Memory follows a batch, not the snapshot. The parts of every
+partition to compact are handed to the executor at once, largest first, so both workers stay busy
+to the end (worker processes for large snapshots: see analysis.store.workers).
 """
 
 from __future__ import annotations
@@ -38,15 +38,16 @@ import pyarrow.parquet as pq
 from analysis.store.atomic import staging_for
 from analysis.store.keyed import is_current, publish
 from analysis.store.partitions import Partition
-from analysis.store.repo_types import HASH_COLUMN, RUNTIME, SAFETENSORS, RepoType
+from analysis.store.repo_types import HASH_COLUMN, RUNTIME, RepoType
 from analysis.store.taxonomy import load_taxonomy
 from analysis.store.verify import PartReading, manifest_problem, part_problem
 from hfcrawler.layout import DataLayout, file_sha256
 
 # Bumped whenever the cached columns, their derivation or the checks made when building change, so
 # old caches are rebuilt (format 4: partitions verified against their manifest; 5: models' size and
-# declared datasets).
-CACHE_FORMAT = 5
+# declared datasets, or the export's columns; 6: both in one cache, with datasets' gated kept as the
+# Hub's text and Spaces' license).
+CACHE_FORMAT = 6
 KEY_FILE = "_cache.json"
 # Rows per batch handed from DuckDB to the derivation: big enough that per-batch costs vanish,
 # small enough that a worker stays near 300 MB.
@@ -55,9 +56,9 @@ _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
     pa.int64(): "BIGINT",
     pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
     pa.list_(pa.string()): "VARCHAR[]",
     # DuckDB keeps only the named keys of an object; the others are never parsed into values.
-    SAFETENSORS: "STRUCT(total BIGINT)",
     RUNTIME: "STRUCT(stage VARCHAR, hardware STRUCT(current VARCHAR, requested VARCHAR))",
 }
 # Listed per damaged partition in its reason; the others are counted.
@@ -99,8 +100,29 @@ def cache_key(partition: Partition) -> dict[str, object]:
 
 
 def _duckdb_fields(repo_type: RepoType) -> dict[str, str]:
-    """The fields read from each record, by name, as DuckDB types (timestamps with their zone)."""
-    return {field.name: _DUCKDB_TYPES.get(field.type, "TIMESTAMPTZ") for field in repo_type.fields}
+    """The fields read from each record, by name, as DuckDB types (timestamps with their zone;
+    the fields numbers are extracted from, as JSON)."""
+    fields = {}
+    for read in repo_type.fields:
+        if read.name in repo_type.extracted:
+            fields[repo_type.extracted[read.name][0]] = "JSON"
+        else:
+            fields[read.name] = _DUCKDB_TYPES.get(read.type, "TIMESTAMPTZ")
+    return fields
+
+
+def _projection(repo_type: RepoType) -> str:
+    """The fields in declared order, each extracted number cast or null, then the id hash."""
+    columns = []
+    for read in repo_type.fields:
+        if read.name in repo_type.extracted:
+            source, path = repo_type.extracted[read.name]
+            # TRY_CAST: a value that is not an integer (a string, 1e30, an object) becomes null.
+            number = f"TRY_CAST(json_extract_string({source}, '{path}') AS BIGINT)"
+            columns.append(f"{number} AS {read.name}")
+        else:
+            columns.append(read.name)
+    return ", ".join([*columns, f"hash(id) AS {HASH_COLUMN}"])
 
 
 def _raw_batches(
@@ -143,7 +165,7 @@ def compact_part(part: Path, target: Path, repo_type: RepoType) -> PartReading:
                 format="newline_delimited",
                 compression="gzip",
                 columns=_duckdb_fields(repo_type),
-            ).project(f"*, hash(id) AS {HASH_COLUMN}")
+            ).project(_projection(repo_type))
             for batch, hashes in _raw_batches(relation.to_arrow_reader(_BATCH_ROWS), repo_type):
                 derived = repo_type.derived(batch, taxonomy)
                 writer.write_table(derived.append_column(schema.field(HASH_COLUMN), hashes))

@@ -1,9 +1,10 @@
-"""Derive the analysis columns of each repo type from its records: author, tags read as columns,
-models' modality, lineage, size and declared datasets, Spaces' runtime.
+"""Derive the cache columns of each repo type from its records: author, tags read as columns,
+models' modality, lineage and declared datasets, Spaces' runtime.
 
 The crawler keeps the Hub's fields as they are; meaning is computed here, when a partition is
 compacted, column-wise with pyarrow.compute so that millions of records never become Python
-objects. The columns in and out are those `analysis.store.repo_types.MODELS` declares:
+objects. The columns in and out are those `analysis.store.repo_types` declares for each repo type;
+the record fields are kept under the cache's names (`RENAMED`), and derived:
 
 - `author`: the record's author, else the owner part of an `owner/name` id;
 - `modality`: from the Hub's task taxonomy (unknown tags -> "other", no task -> null);
@@ -12,12 +13,13 @@ objects. The columns in and out are those `analysis.store.repo_types.MODELS` dec
 - `relation`: finetune, adapter, quantized or merge from the relation tags ("unspecified" when a
   model names a base without saying how; null without a base). A model declaring several relations
   counts under the first of merge, adapter, quantized, finetune: the most specific claim wins;
-- `parameters`: the `total` of the model's `safetensors` (null without one);
 - `declared_datasets`: every dataset its `dataset:<repo>` tags name.
 
-Datasets (`DATASETS`) get their task category, modality, size category, format, language and
-license from the first tag of each prefix (`task_categories:`, `modality:`…), and `gated` as a
-flag; Spaces (`SPACES`) their runtime's stage and requested hardware.
+A model's `parameters` (the `total` of its `safetensors`) is read by the store itself
+(`RepoType.extracted`). Datasets (`DATASETS`) get their task category, modality, size category,
+format, language and license from the first tag of each prefix (`task_categories:`, `modality:`…);
+`gated` stays the Hub's text (false, "auto" or "manual"). Spaces (`SPACES`) get their license and
+their runtime's stage and requested hardware.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ _BASE_PREFIX = "base_model:"
 _DATASET_PREFIX = "dataset:"
 _RELATION_PATTERN = f"^{_BASE_PREFIX}(?P<relation>{'|'.join(RELATIONS)}):"
 _BASE_PATTERN = f"^{_BASE_PREFIX}(({'|'.join(RELATIONS)}):)?"
+# The cache's name of each record field kept as it is but renamed; the others keep their name.
+RENAMED = {
+    "createdAt": "created_at",
+    "lastModified": "last_modified",
+    "downloadsAllTime": "downloads_all_time",
+    "trendingScore": "trending_score",
+}
 
 
 def _author(ids: pa.Array, authors: pa.Array) -> pa.Array:
@@ -134,28 +143,25 @@ def _lineage(flat: pa.Array, rows: np.ndarray, length: int) -> tuple[pa.Array, p
     return base_models, relation
 
 
-def derive_models(batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> list[pa.Array]:
-    """The cache columns of model records (`MODELS.fields`), in `MODELS.columns` order."""
+def _listing(table: pa.Table, flat: pa.Array, rows: np.ndarray) -> dict[str, pa.Array]:
+    """The columns every repo type has: its fields but the tags, renamed; author and license."""
+    kept = {RENAMED.get(name, name): table[name] for name in table.column_names if name != "tags"}
+    author = _author(table["id"].combine_chunks(), table["author"].combine_chunks())
+    return kept | {"author": author, "license": _license(flat, rows, table.num_rows)}
+
+
+def derive_models(batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> dict[str, pa.Array]:
+    """The cache columns of model records (`MODELS.fields`), by name."""
     table = _whole(batch)
     flat, rows, length = _tags(table)
     pipeline_tag = table["pipeline_tag"].combine_chunks()
     base_models, relation = _lineage(flat, rows, length)
-    return [
-        table["id"],
-        _author(table["id"].combine_chunks(), table["author"].combine_chunks()),
-        table["createdAt"],
-        table["downloads"],
-        table["downloadsAllTime"],
-        table["likes"],
-        pipeline_tag,
-        table["library_name"],
-        _modality(pipeline_tag, taxonomy),
-        _license(flat, rows, length),
-        base_models,
-        relation,
-        pc.struct_field(table["safetensors"].combine_chunks(), [0]),
-        _all_tags(flat, rows, length, _DATASET_PREFIX),
-    ]
+    return _listing(table, flat, rows) | {
+        "modality": _modality(pipeline_tag, taxonomy),
+        "base_models": base_models,
+        "relation": relation,
+        "declared_datasets": _all_tags(flat, rows, length, _DATASET_PREFIX),
+    }
 
 
 # The tag prefixes of a dataset's card, by the cache column they fill (in DATASETS.columns order).
@@ -169,39 +175,24 @@ DATASET_TAGS = {
 }
 
 
-def derive_datasets(batch: pa.RecordBatch | pa.Table, _taxonomy: Taxonomy) -> list[pa.Array]:
-    """The cache columns of dataset records (`DATASETS.fields`), in `DATASETS.columns` order."""
+def derive_datasets(batch: pa.RecordBatch | pa.Table, _taxonomy: Taxonomy) -> dict[str, pa.Array]:
+    """The cache columns of dataset records (`DATASETS.fields`), by name."""
     table = _whole(batch)
     flat, rows, length = _tags(table)
-    gated = table["gated"].combine_chunks()
-    return [
-        table["id"],
-        _author(table["id"].combine_chunks(), table["author"].combine_chunks()),
-        table["createdAt"],
-        table["downloads"],
-        table["downloadsAllTime"],
-        table["likes"],
-        pc.not_equal(gated, "false"),
-        *(_first_tag(flat, rows, length, prefix) for prefix in DATASET_TAGS.values()),
-    ]
+    return _listing(table, flat, rows) | {
+        column: _first_tag(flat, rows, length, prefix) for column, prefix in DATASET_TAGS.items()
+    }
 
 
-def derive_spaces(batch: pa.RecordBatch | pa.Table, _taxonomy: Taxonomy) -> list[pa.Array]:
-    """The cache columns of Space records (`SPACES.fields`), in `SPACES.columns` order."""
+def derive_spaces(batch: pa.RecordBatch | pa.Table, _taxonomy: Taxonomy) -> dict[str, pa.Array]:
+    """The cache columns of Space records (`SPACES.fields`), by name."""
     table = _whole(batch)
+    flat, rows, _length = _tags(table)
     runtime = table["runtime"].combine_chunks()
-    return [
-        table["id"],
-        _author(table["id"].combine_chunks(), table["author"].combine_chunks()),
-        table["createdAt"],
-        table["likes"],
-        table["trendingScore"],
-        table["sdk"],
-        pc.struct_field(runtime, [0]),
-        pc.struct_field(runtime, [1, 1]),
-        table["models"],
-        table["datasets"],
-    ]
+    return _listing(table, flat, rows) | {
+        "stage": pc.struct_field(runtime, [0]),
+        "hardware": pc.struct_field(runtime, [1, 1]),
+    }
 
 
 # Parameter-count classes of models: (label, upper bound in parameters, exclusive), the last one

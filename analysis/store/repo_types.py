@@ -2,24 +2,26 @@
 
 A repo type names its directory under `snapshots/` and declares the record fields the analysis
 reads (`fields`, with their types: DuckDB parses only these, so a field the analysis does not read
-can hold anything), the columns of its Parquet cache (`columns`: the fields, renamed, and what is
-derived from them by `derive`), and which of those have few distinct values (`dictionary`: stored
-as Parquet dictionaries). Every cache also holds `HASH_COLUMN`, a 64-bit hash of each id (DuckDB's
-`hash`) that lets the history match snapshots on integers rather than on millions of strings.
+can hold anything), the numbers it takes from inside a field holding JSON (`extracted`: read as
+JSON and cast, so that an unexpected value there is null, never a damaged partition), the columns
+of its Parquet cache (`columns`: the fields, renamed, and what is derived from them by `derive`),
+and which of those have few distinct values (`dictionary`: stored as Parquet dictionaries). Every
+cache also holds `HASH_COLUMN`, a 64-bit hash of each id (DuckDB's `hash`) that lets the history
+match snapshots on integers rather than on millions of strings.
 
 A repo type also declares how its popularity moves (`Trend`: the counter whose differences are
 gains, the level its usual pace is read from, the columns its top lists rank by) and where its
 repos live on the Hub (`hub_path`), which is all the trends, the rank changes and `show` need.
 
-Models, datasets and Spaces are analysed; the authors partition is read for its profiles only
-(`PROFILE_FIELDS`).
+Models, datasets and Spaces are analysed and exported (analysis.export), all from the same caches;
+the authors partition is read for its profiles only (`PROFILE_FIELDS`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -29,9 +31,8 @@ from analysis.store.taxonomy import Taxonomy
 
 HASH_COLUMN = "id_hash"
 _TIMESTAMP = pa.timestamp("ms", tz="UTC")
-# The parts of the nested fields the analysis reads: a model's parameter count, a Space's stage and
-# hardware (only the requested hardware is kept: a sleeping Space has no current one).
-SAFETENSORS = pa.struct([("total", pa.int64())])
+# The part of a Space's runtime the analysis reads: its stage and hardware (only the requested
+# hardware is kept: a sleeping Space has no current one).
 RUNTIME = pa.struct(
     [
         ("stage", pa.string()),
@@ -75,8 +76,10 @@ class RepoType:
     fields: pa.Schema
     columns: pa.Schema
     dictionary: tuple[str, ...]
-    derive: Callable[[pa.RecordBatch | pa.Table, Taxonomy], list[pa.Array]]
+    derive: Callable[[pa.RecordBatch | pa.Table, Taxonomy], dict[str, pa.Array]]
     trend: Trend
+    # Field of `fields` -> (the record field holding JSON, the JSON path of the number in it).
+    extracted: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def cache_schema(self) -> pa.Schema:
@@ -85,8 +88,21 @@ class RepoType:
 
     def derived(self, batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> pa.Table:
         """Records (`fields`) as the cache's `columns`."""
-        return pa.Table.from_arrays(self.derive(batch, taxonomy), schema=self.columns)
+        derived = self.derive(batch, taxonomy)
+        return pa.Table.from_arrays([derived[c.name] for c in self.columns], schema=self.columns)
 
+
+# What the export (analysis.export) needs besides what the report reads: every listing's
+# lastModified, trendingScore and private, gated where the Hub gives it (false, "auto" or
+# "manual", read as that text: the report makes its own flag of it), and a model's parameter count
+# when a snapshot has `safetensors` (also the report's model sizes).
+_LAST_MODIFIED = ("lastModified", _TIMESTAMP)
+_TRENDING = ("trendingScore", pa.float64())
+_PRIVATE = ("private", pa.bool_())
+_GATED = ("gated", pa.string())
+_TAGS = ("tags", pa.list_(pa.string()))
+# The cache's columns of those, in the order the columns below list them.
+_EXPORTED = [("last_modified", _TIMESTAMP), ("trending_score", pa.float64()), _PRIVATE]
 
 MODELS = RepoType(
     name="models",
@@ -102,10 +118,15 @@ MODELS = RepoType(
             ("likes", pa.int64()),
             ("pipeline_tag", pa.string()),
             ("library_name", pa.string()),
-            ("tags", pa.list_(pa.string())),
-            ("safetensors", SAFETENSORS),
+            _TAGS,
+            _LAST_MODIFIED,
+            _TRENDING,
+            _PRIVATE,
+            _GATED,
+            ("parameters", pa.int64()),
         ]
     ),
+    extracted={"parameters": ("safetensors", "$.total")},
     columns=pa.schema(
         [
             ("id", pa.string()),
@@ -120,12 +141,22 @@ MODELS = RepoType(
             ("license", pa.string()),
             ("base_models", pa.list_(pa.string())),
             ("relation", pa.string()),
-            ("parameters", pa.int64()),
             ("declared_datasets", pa.list_(pa.string())),
+            *_EXPORTED,
+            _GATED,
+            ("parameters", pa.int64()),
         ]
     ),
     # Dictionary pages pay off only for columns with few distinct values; on ids they cost time.
-    dictionary=("author", "pipeline_tag", "library_name", "modality", "license", "relation"),
+    dictionary=(
+        "author",
+        "pipeline_tag",
+        "library_name",
+        "modality",
+        "license",
+        "relation",
+        "gated",
+    ),
     derive=derive_models,
     trend=Trend(
         counter="downloads_all_time",
@@ -149,9 +180,11 @@ DATASETS = RepoType(
             ("downloads", pa.int64()),
             ("downloadsAllTime", pa.int64()),
             ("likes", pa.int64()),
-            # false, "auto" or "manual", read as text ("false") so that one type holds all three.
-            ("gated", pa.string()),
-            ("tags", pa.list_(pa.string())),
+            _TAGS,
+            _LAST_MODIFIED,
+            _TRENDING,
+            _PRIVATE,
+            _GATED,
         ]
     ),
     columns=pa.schema(
@@ -162,11 +195,12 @@ DATASETS = RepoType(
             ("downloads", pa.int64()),
             ("downloads_all_time", pa.int64()),
             ("likes", pa.int64()),
-            ("gated", pa.bool_()),
             *((column, pa.string()) for column in DATASET_TAGS),
+            *_EXPORTED,
+            _GATED,
         ]
     ),
-    dictionary=("author", *DATASET_TAGS),
+    dictionary=("author", *DATASET_TAGS, "gated"),
     derive=derive_datasets,
     trend=Trend(
         counter="downloads_all_time",
@@ -188,7 +222,10 @@ SPACES = RepoType(
             ("author", pa.string()),
             ("createdAt", _TIMESTAMP),
             ("likes", pa.int64()),
-            ("trendingScore", pa.float64()),
+            _TAGS,
+            _LAST_MODIFIED,
+            _TRENDING,
+            _PRIVATE,
             ("sdk", pa.string()),
             ("runtime", RUNTIME),
             ("models", pa.list_(pa.string())),
@@ -201,7 +238,8 @@ SPACES = RepoType(
             ("author", pa.string()),
             ("created_at", _TIMESTAMP),
             ("likes", pa.int64()),
-            ("trending_score", pa.float64()),
+            ("license", pa.string()),
+            *_EXPORTED,
             ("sdk", pa.string()),
             ("stage", pa.string()),
             ("hardware", pa.string()),
@@ -209,9 +247,10 @@ SPACES = RepoType(
             ("datasets", pa.list_(pa.string())),
         ]
     ),
-    dictionary=("author", "sdk", "stage", "hardware"),
+    dictionary=("author", "license", "sdk", "stage", "hardware"),
     derive=derive_spaces,
-    # Spaces have no download counts: they are followed by their likes, counted since creation.
+    # Spaces have no download counts (nor gated): they are followed by their likes, counted since
+    # creation.
     trend=Trend(
         counter="likes",
         level="likes",
@@ -222,7 +261,7 @@ SPACES = RepoType(
     ),
 )
 
-# The repo types analysed, by the name of their directory.
+# Every repo type analysed and exported, by the name of its directory.
 REPO_TYPES = {repo_type.name: repo_type for repo_type in (MODELS, DATASETS, SPACES)}
 
 # The authors partition: the profile fields the report shows, with an explicit schema so that a

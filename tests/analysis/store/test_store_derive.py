@@ -1,26 +1,34 @@
-"""Deriving the cache's columns from model records, and the Hub's task taxonomy."""
+"""Deriving the cache's columns from the records of each listing, and the Hub's task taxonomy."""
 
 from __future__ import annotations
 
-import io
-import json
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.json as pj
+import pyarrow.parquet as pq
+import pytest
 
+from analysis.store.compact import compact_part
 from analysis.store.derive import DATASET_TAGS
 from analysis.store.repo_types import DATASETS, MODELS, SPACES, RepoType
 from analysis.store.taxonomy import load_taxonomy
+from tests.helpers import gzip_members
 
 
-def _derived(records: list[dict[str, object]]) -> list[dict[str, object]]:
-    raw = "".join(json.dumps(record) + "\n" for record in records).encode()
-    options = pj.ParseOptions(explicit_schema=MODELS.fields, unexpected_field_behavior="ignore")
-    table = pj.read_json(io.BytesIO(raw), parse_options=options)
-    return MODELS.derived(table, load_taxonomy()).to_pylist()
+def _compacted(
+    records: list[dict[str, object]], tmp_path: Path, repo_type: RepoType = MODELS
+) -> list[dict[str, object]]:
+    """`records` through the compaction of a part, as the cache holds them."""
+    part = tmp_path / "part-00000.jsonl.gz"
+    part.write_bytes(b"".join(gzip_members(records)))
+    target = tmp_path / "part-00000.parquet"
+    reading = compact_part(part, target, repo_type)
+    assert reading.unreadable is None
+    return pq.read_table(target).to_pylist()
 
 
-def test_derive_reads_license_lineage_modality_and_author() -> None:
+def test_derive_reads_license_lineage_modality_and_author(tmp_path: Path) -> None:
     records = [
         {
             "id": "a/x",
@@ -46,7 +54,7 @@ def test_derive_reads_license_lineage_modality_and_author() -> None:
         # Two relations on one model (the Hub states one): the more specific claim wins.
         {"id": "e/v", "author": "e", "tags": ["base_model:finetune:q/1", "base_model:adapter:q/2"]},
     ]
-    derived = _derived(records)
+    derived = _compacted(records, tmp_path)
     assert [row["author"] for row in derived] == ["a", None, "c", "d", "e"]
     assert [row["license"] for row in derived] == ["mit", None, None, None, None]
     assert [row["modality"] for row in derived] == ["audio", "other", None, None, None]
@@ -65,6 +73,49 @@ def test_derive_reads_license_lineage_modality_and_author() -> None:
         ["q/1", "q/2"],
     ]
     assert derived[3]["downloads"] == 2**40
+
+
+def test_compaction_keeps_the_exports_fields_as_the_hub_gave_them(tmp_path: Path) -> None:
+    records = [
+        {
+            "id": "a/x",
+            "lastModified": "2025-03-04T05:06:07.891Z",
+            "trendingScore": 12.5,
+            "private": False,
+            "gated": False,
+            "safetensors": {"parameters": {"BF16": 7241732096}, "total": 7241732096},
+        },
+        {"id": "a/y", "trendingScore": 3, "private": True, "gated": "auto", "safetensors": None},
+        {"id": "a/z", "gated": "manual", "safetensors": {"total": "many"}},
+        # Values a crawl does not ask for yet (safetensors) are never trusted to be numbers.
+        {"id": "a/w", "safetensors": "weird"},
+        {"id": "a/v", "safetensors": {"total": 1e30}},
+    ]
+    derived = _compacted(records, tmp_path)
+    assert [row["gated"] for row in derived] == ["false", "auto", "manual", None, None]
+    assert [row["parameters"] for row in derived] == [7241732096, None, None, None, None]
+    assert [row["trending_score"] for row in derived] == [12.5, 3.0, None, None, None]
+    assert [row["private"] for row in derived] == [False, True, None, None, None]
+    modified = datetime(2025, 3, 4, 5, 6, 7, 891000, tzinfo=UTC)
+    assert derived[0]["last_modified"] == modified
+
+
+@pytest.mark.parametrize("repo_type", [DATASETS, SPACES], ids=lambda t: t.name)
+def test_datasets_and_spaces_get_author_and_license(tmp_path: Path, repo_type: RepoType) -> None:
+    records = [
+        {"id": "o/d", "author": None, "likes": 3, "tags": ["license:cc-by-4.0", "license:mit"]},
+        {"id": "solo", "author": None, "downloads": 9, "downloadsAllTime": 90, "tags": None},
+    ]
+    derived = _compacted(records, tmp_path, repo_type)
+    assert [row["author"] for row in derived] == ["o", None]
+    assert [row["license"] for row in derived] == ["cc-by-4.0", None]
+    assert [row["likes"] for row in derived] == [3, None]
+    assert [column.name for column in pq.read_schema(tmp_path / "part-00000.parquet")] == [
+        *repo_type.columns.names,
+        "id_hash",
+    ]
+    if repo_type is DATASETS:
+        assert [row["downloads_all_time"] for row in derived] == [None, 90]
 
 
 def test_derive_handles_an_empty_batch() -> None:
@@ -90,17 +141,10 @@ def test_taxonomy_is_package_data_with_the_hubs_modalities() -> None:
     }
 
 
-def _derived_as(repo_type: RepoType, records: list[dict[str, object]]) -> list[dict[str, object]]:
-    raw = "".join(json.dumps(record) + "\n" for record in records).encode()
-    options = pj.ParseOptions(explicit_schema=repo_type.fields, unexpected_field_behavior="ignore")
-    table = pj.read_json(io.BytesIO(raw), parse_options=options)
-    return repo_type.derived(table, load_taxonomy()).to_pylist()
-
-
-def test_models_keep_their_parameter_count_and_declared_datasets() -> None:
+def test_models_keep_their_parameter_count_and_declared_datasets(tmp_path: Path) -> None:
     sized = {"id": "a/x", "safetensors": {"total": 7_000_000_000}, "tags": ["dataset:o/d", "mit"]}
     both = {"id": "a/y", "safetensors": None, "tags": ["dataset:o/d", "dataset:p/e"]}
-    rows = _derived_as(MODELS, [sized, both, {"id": "a/z", "tags": []}])
+    rows = _compacted([sized, both, {"id": "a/z", "tags": []}], tmp_path)
     assert [(r["parameters"], r["declared_datasets"]) for r in rows] == [
         (7_000_000_000, ["o/d"]),
         (None, ["o/d", "p/e"]),
@@ -108,13 +152,11 @@ def test_models_keep_their_parameter_count_and_declared_datasets() -> None:
     ]
 
 
-def test_datasets_read_their_card_tags_first_of_each_prefix() -> None:
+def test_datasets_read_their_card_tags_first_of_each_prefix(tmp_path: Path) -> None:
     tags = ["task_categories:translation", "task_categories:summarization", "modality:text",
             "language:fr", "size_categories:n<1K", "format:csv", "license:mit"]  # fmt: skip
-    rows = _derived_as(
-        DATASETS,
-        [{"id": "o/d", "gated": "auto", "tags": tags}, {"id": "o/e", "gated": "false", "tags": []}],
-    )
+    records = [{"id": "o/d", "gated": "auto", "tags": tags}, {"id": "o/e", "gated": False}]
+    rows = _compacted(records, tmp_path, DATASETS)
     first = {column: rows[0][column] for column in DATASET_TAGS}
     assert first == {
         "task_category": "translation",
@@ -124,15 +166,15 @@ def test_datasets_read_their_card_tags_first_of_each_prefix() -> None:
         "language": "fr",
         "license": "mit",
     }
-    assert [r["gated"] for r in rows] == [True, False]
+    # Kept as the Hub's text: the report makes its flag of it (analysis.snapshot.hub).
+    assert [r["gated"] for r in rows] == ["auto", "false"]
     assert all(rows[1][column] is None for column in DATASET_TAGS)
 
 
-def test_spaces_keep_stage_requested_hardware_and_links() -> None:
+def test_spaces_keep_stage_requested_hardware_and_links(tmp_path: Path) -> None:
     runtime = {"stage": "SLEEPING", "hardware": {"current": None, "requested": "t4-small"}}
-    rows = _derived_as(
-        SPACES, [{"id": "u/app", "runtime": runtime, "models": ["o/m"]}, {"id": "u/bare"}]
-    )
+    records = [{"id": "u/app", "runtime": runtime, "models": ["o/m"]}, {"id": "u/bare"}]
+    rows = _compacted(records, tmp_path, SPACES)
     assert [(r["stage"], r["hardware"], r["models"]) for r in rows] == [
         ("SLEEPING", "t4-small", ["o/m"]),
         (None, None, None),

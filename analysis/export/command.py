@@ -1,0 +1,94 @@
+"""`python -m analysis export [--data DIR] [--until YYYY-MM-DD]`: add the new days to the export.
+
+What `python -m analysis` does at its end, alone: every complete, sound partition of models,
+datasets and Spaces dated after the export's latest day (and not after `--until`) is verified,
+compacted if the report has not done it yet, and exported (analysis.export.dataset). It prints a
+line per repo type: the days added, the days the export holds, where. Partitions it does not
+export (damaged, dated before its latest day, recrawled after their export) are named on stderr.
+
+Exit status: 0 (also when nothing was new); 1 when the export cannot be written (another export
+running on the data directory, an export of another schema version there: the message says what
+to do); 2 when the arguments are wrong or there is no complete partition to export.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from analysis.arguments import day
+from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR
+
+PROG = "python -m analysis export"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Add the days not exported yet to DATA/exports/: daily/<type>/date=YYYY-MM-DD/ holds "
+            "one row per repo of that day's snapshot with what it gained since the export's "
+            "previous day, repos/<type>/ the latest row of every repo ever seen (Parquet, schema "
+            "version in each file's metadata; the README documents every column). Days are only "
+            "ever added, never rewritten; a run with nothing new writes nothing."
+        ),
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR),
+        help=f"data directory (default: ${DATA_DIR_ENV} if set, else {DEFAULT_DATA_DIR}/)",
+    )
+    parser.add_argument(
+        "--until",
+        type=day,
+        default=None,
+        help="export no day after this one, YYYY-MM-DD (default: every complete day)",
+    )
+    return parser
+
+
+def _span(days: list[date]) -> str:
+    if not days:
+        return "no day yet"
+    count = f"{len(days)} day{'s' if len(days) > 1 else ''}"
+    return f"{count}, {days[0].isoformat()} to {days[-1].isoformat()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the export; return the process exit status."""
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    # Imported after parsing: `--help` and a mistyped option need none of the libraries.
+    from analysis.export.dataset import export  # noqa: PLC0415
+    from analysis.export.files import ExportError  # noqa: PLC0415
+    from analysis.store.partitions import scan  # noqa: PLC0415
+    from analysis.store.repo_types import REPO_TYPES  # noqa: PLC0415
+    from analysis.store.workers import worker_pool  # noqa: PLC0415
+    from hfcrawler.layout import DataLayout  # noqa: PLC0415
+
+    layout = DataLayout(arguments.data)
+    latest = [scan(layout, name).complete[-1:] for name in REPO_TYPES]
+    records = [partition.records for found in latest for partition in found]
+    if not records:
+        where = ", ".join(str(layout.snapshots(name)) for name in REPO_TYPES)
+        parser.exit(2, f"{PROG}: error: no complete partition under {where}\n")
+    try:
+        with worker_pool(max(records)) as pool:
+            exported = export(layout, pool, arguments.until)
+    except ExportError as error:
+        parser.exit(1, f"{PROG}: error: {error}\n")
+    for done in exported:
+        added = ", ".join(d.isoformat() for d in done.added)
+        repos = layout.export_repos(done.repo_type)
+        sys.stdout.write(
+            f"{done.repo_type}: {f'added {added}' if added else 'nothing new'}; "
+            f"{_span(done.days)} in {done.directory}, "
+            f"every repo's latest row in {repos}\n"
+        )
+        for partition in [*done.damaged, *done.passed_over]:
+            sys.stderr.write(f"{PROG}: warning: {partition.name} {partition.reason}\n")
+    return 0

@@ -1,0 +1,289 @@
+"""Export the history of every listing under `<data>/exports/` (hfcrawler.layout), day by day.
+
+For each repo type with complete partitions (analysis.store.repo_types.REPO_TYPES), under the
+export's lock: what an interrupted export left is removed; the repos table is brought up to the
+latest exported day if an export stopped between a day and its repos table (from that day's own
+file); then every complete partition later than the latest exported day (and not after `until`),
+verified against its manifest and compacted by the store (analysis.store.compact, which reuses
+the caches the report built), is exported in date order: its day partition, then the repos table.
+
+Days are only ever added: an exported day is never rewritten, so a partition dated before the
+latest exported day (a backfill) is passed over, and a day recrawled after its export keeps the
+crawl it was exported from; both are named. Damaged partitions are left out like days never
+crawled: the next day's `days_between` spans them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.defaults import DEFAULT_REPO_TYPE
+from analysis.export.day import Absent, DayRows, returning
+from analysis.export.files import (
+    ROW_GROUP_ROWS,
+    TableWriter,
+    current_version,
+    day_staging,
+    export_lock,
+    exported_days,
+    file_metadata,
+    link_file,
+    publish_day,
+    publish_repos,
+    remove_leftovers,
+)
+from analysis.export.known import Counts, Hashes, Known, dates, id_hashes, match, read_known
+from analysis.export.schema import CACHE_NAMES, DAILY, DAY_KEY, SOURCE_KEY, metadata
+from analysis.store.atomic import staging_for
+from analysis.store.compact import KEY_FILE, CachedPartition, cache_key, compact
+from analysis.store.keyed import is_current
+from analysis.store.partitions import Partition, SkippedPartition, scan
+from analysis.store.repo_types import HASH_COLUMN, REPO_TYPES, RepoType
+from hfcrawler.layout import EXPORT_PART, REPOS_EARLIER, REPOS_LATEST, DataLayout
+
+
+@dataclass
+class Exported:
+    """What an export did for one repo type: the days it added, every day the export holds now,
+    and the partitions it did not export (damaged; older than its latest day; recrawled after
+    their export), each as a partition named for a warning."""
+
+    repo_type: str
+    directory: Path
+    added: list[date] = field(default_factory=list)
+    days: list[date] = field(default_factory=list)
+    damaged: list[SkippedPartition] = field(default_factory=list)
+    passed_over: list[SkippedPartition] = field(default_factory=list)
+
+
+def _name(repo_type: str, partition: Partition) -> str:
+    """A partition as the analysis names it: by its directory, with its repo type unless it is
+    the analysis' own."""
+    name = partition.path.name
+    return name if repo_type == DEFAULT_REPO_TYPE else f"{repo_type}/{name}"
+
+
+def _source(partition: Partition) -> str:
+    """The identity of a partition's content, as its manifest states it."""
+    entries = partition.manifest["parts"]
+    parts = [[entry.get("name"), entry.get("records"), entry.get("sha256")] for entry in entries]
+    return json.dumps(parts, separators=(",", ":"))
+
+
+def _cache_files(directory: Path) -> list[Path]:
+    """A cache's Parquet files in the order of its rows (the manifest's order of parts)."""
+    return sorted(directory.glob("*.parquet"))
+
+
+def _cache_column(directory: Path, name: str) -> pa.ChunkedArray:
+    tables = [pq.read_table(path, columns=[name]) for path in _cache_files(directory)]
+    return pa.concat_tables(tables)[name]
+
+
+class _Export:
+    """The export of one repo type, under the lock: its paths, what it knows, its days."""
+
+    def __init__(self, layout: DataLayout, repo_type: RepoType) -> None:
+        self.layout = layout
+        self.repo_type = repo_type
+        self.name = repo_type.name
+        self.daily = layout.export_daily(self.name)
+        self.link = layout.export_repos(self.name)
+
+    def _file(self, day: date) -> Path:
+        return self.layout.export_day(self.name, day) / EXPORT_PART
+
+    def load(self, partitions: list[Partition]) -> Known:
+        """What the repos table says the export knows (the ids of its latest day hashed from
+        that day's cache when it is still the one exported, else by DuckDB)."""
+        version = current_version(self.link)
+        if version is None:
+            return Known.nothing()
+        latest = version / REPOS_LATEST
+        tags = file_metadata(latest, "daily")
+        day = date.fromisoformat(tags[DAY_KEY].decode())
+        cache = self.layout.cache(self.name, day)
+        sound = [p for p in partitions if p.day == day and _source(p) == tags[SOURCE_KEY].decode()]
+        if sound and is_current(cache, cache_key(sound[0]), KEY_FILE):
+            hashes = Hashes.of(np.array(_cache_column(cache, HASH_COLUMN)))
+        else:
+            hashes = Hashes.of(id_hashes(latest))
+        earlier = version / REPOS_EARLIER
+        file_metadata(earlier, "earlier")
+        return read_known(day, latest, hashes, earlier)
+
+    def day(self, cache: CachedPartition, known: Known) -> Known:
+        """Export the day of `cache`: its day partition, then the repos table; return what the
+        export knows after it."""
+        day = cache.day
+        hashes = Hashes.of(np.array(_cache_column(cache.directory, HASH_COLUMN)))
+        latest, earlier = self._tables()
+        ids = lambda: _cache_column(cache.directory, "id")  # noqa: E731 - read only if needed
+        rows = match(hashes, known, ids, latest) if latest is not None else _unseen(hashes)
+        rows_of_day = DayRows(self.name, day, known, rows)
+        pa.default_memory_pool().release_unused()
+        absent = Absent(known, rows, latest, earlier)
+        final = self.layout.export_day(self.name, day)
+        staging = day_staging(final)
+        previous = "" if known.day is None else known.day.isoformat()
+        tags = metadata(
+            "daily",
+            self.name,
+            day=day.isoformat(),
+            previous_day=previous,
+            source=_source(cache.partition),
+        )
+        # Only what the day's rows take from the cache (not the report's lineage lists).
+        names = [CACHE_NAMES.get(name, name) for name in DAILY.names]
+        columns = [name for name in self.repo_type.columns.names if name in names]
+        version = self.layout.export_repos_version(self.name, day)
+        table = staging_for(version)
+        table.mkdir(parents=True)
+        try:
+            with (
+                TableWriter(staging / EXPORT_PART, DAILY, tags) as daily,
+                TableWriter(table / REPOS_EARLIER, DAILY, _earlier_tags(self.name, day)) as gone,
+            ):
+                gone.write_all(absent.gone())
+                for path in _cache_files(cache.directory):
+                    for batch in pq.ParquetFile(path).iter_batches(ROW_GROUP_ROWS, columns=columns):
+                        daily.write(rows_of_day.batch(batch))
+                gone.write_all(absent.still(rows_of_day.returned()))
+            publish_day(staging, final)
+            self._put_in_place(table, version, day)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(table, ignore_errors=True)
+        return rows_of_day.known_after(hashes, absent)
+
+    def _tables(self) -> tuple[Path | None, Path | None]:
+        """The files of the repos table now: the latest day's, and the absent repos'."""
+        version = current_version(self.link)
+        if version is None:
+            return None, None
+        return version / REPOS_LATEST, version / REPOS_EARLIER
+
+    def _put_in_place(self, staging: Path, version: Path, day: date) -> None:
+        """Complete the repos table after `day` written in `staging` with the day's file, and
+        make it the table."""
+        link_file(self._file(day), staging / REPOS_LATEST)
+        shutil.rmtree(version, ignore_errors=True)
+        staging.rename(version)
+        publish_repos(version, self.link)
+
+    def catch_up(self, day: date, known: Known) -> Known:
+        """Bring the repos table up to `day`, exported already (an export stopped between the
+        day and its repos table)."""
+        path = self._file(day)
+        hashes = Hashes.of(id_hashes(path))
+        latest, earlier = self._tables()
+        ids = lambda: pq.read_table(path, columns=["id"])["id"]  # noqa: E731
+        rows = match(hashes, known, ids, latest) if latest is not None else _unseen(hashes)
+        absent = Absent(known, rows, latest, earlier)
+        unseen = pq.read_table(path, columns=["id"])["id"].filter(pa.array(rows < 0))
+        back = returning(unseen, known)
+        version = self.layout.export_repos_version(self.name, day)
+        staging = staging_for(version)
+        staging.mkdir(parents=True)
+        try:
+            with TableWriter(staging / REPOS_EARLIER, DAILY, _earlier_tags(self.name, day)) as gone:
+                gone.write_all(absent.gone())
+                gone.write_all(absent.still(back[back >= 0]))
+            self._put_in_place(staging, version, day)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        table = pq.read_table(path, columns=["first_seen", "downloads_all_time", "likes"])
+        return Known(
+            day,
+            hashes,
+            dates(table["first_seen"]),
+            Counts.of(table["downloads_all_time"]),
+            Counts.of(table["likes"]),
+            absent.ids(),
+            absent.first_seen(),
+        )
+
+
+def _earlier_tags(repo_type: str, day: date) -> dict[bytes, bytes]:
+    return metadata("earlier", repo_type, day=day.isoformat())
+
+
+def _unseen(hashes: Hashes) -> np.ndarray:
+    """No repo of a day seen before: the export's first day."""
+    return np.full(len(hashes.ordered), -1, np.int32)
+
+
+def _recrawled(
+    repo_type: str, partitions: list[Partition], days: dict[date, Path]
+) -> list[SkippedPartition]:
+    """The exported days whose partition is now another crawl than the one exported."""
+    stale = []
+    for partition in partitions:
+        exported = days.get(partition.day)
+        if exported is None:
+            continue
+        source = pq.read_schema(exported).metadata.get(SOURCE_KEY, b"").decode()
+        if source != _source(partition):
+            reason = "recrawled after its export: the export keeps the earlier crawl of that day"
+            stale.append(SkippedPartition(_name(repo_type, partition), reason))
+    return stale
+
+
+def _export_type(
+    layout: DataLayout, repo_type: RepoType, executor: Executor, until: date | None
+) -> Exported | None:
+    """Export the new days of `repo_type`; None when it has neither partitions nor exports."""
+    name = repo_type.name
+    export = _Export(layout, repo_type)
+    remove_leftovers(export.daily)
+    remove_leftovers(export.link.parent)
+    found = scan(layout, name).complete
+    days = exported_days(export.daily)
+    if not found and not days:
+        return None
+    done = Exported(name, export.daily)
+    if days:
+        file_metadata(days[max(days)], "daily")
+    known = export.load(found)
+    for day in days:
+        if known.day is None or day > known.day:
+            known = export.catch_up(day, known)
+    latest = max(days, default=None)
+    new = [p for p in found if (latest is None or p.day > latest)]
+    new = [p for p in new if until is None or p.day <= until]
+    for partition in found:
+        if latest is not None and partition.day < latest and partition.day not in days:
+            reason = f"not exported: dated before the export's latest day, {latest.isoformat()}"
+            done.passed_over.append(SkippedPartition(_name(name, partition), reason))
+    done.passed_over += _recrawled(name, found, days)
+    compaction = compact(layout, repo_type, new, executor)
+    for partition, reason in compaction.damaged:
+        done.damaged.append(SkippedPartition(_name(name, partition), f"damaged: {reason}", True))
+    for partition in new:
+        cache = compaction.caches.get(partition.day)
+        if cache is not None:
+            known = export.day(cache, known)
+            done.added.append(partition.day)
+    done.days = sorted([*days, *done.added])
+    return done
+
+
+def export(layout: DataLayout, executor: Executor, until: date | None = None) -> list[Exported]:
+    """Export the days of every listing not exported yet, up to `until` (every one when None);
+    return what was done for each repo type that has partitions or exports.
+
+    Raises ExportError when another export is running or the export on disk has another schema
+    version.
+    """
+    with export_lock(layout.exports()):
+        results = [_export_type(layout, t, executor, until) for t in REPO_TYPES.values()]
+    return [result for result in results if result is not None]

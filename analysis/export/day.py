@@ -1,0 +1,170 @@
+"""One day of the export: a snapshot's rows with what they gained, and the repos absent from it.
+
+A day's repos are matched once against the export's latest day (analysis.export.known). A repo
+seen then gets that day as `previous_day`, the days between, and what its downloadsAllTime and
+likes gained since; any other (new, or back after an absence) gets nulls there, never a guess,
+and keeps the day it was first seen. A downloadsAllTime that went down (the counter was reset:
+the history calls it an anomaly and leaves it out, analysis.history.intervals) gives no gain
+(null) and sets `downloads_all_time_dropped`; likes can be taken back, so their gain can be
+negative.
+
+The repos absent from the day (for the repos table) are those of the latest day that are not in
+it, with their row of that day, then the ones absent already that did not come back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis.export.files import ROW_GROUP_ROWS
+from analysis.export.known import Counts, Hashes, Known, dates, day_number
+from analysis.export.schema import CACHE_NAMES, DAILY, REPO_TYPE_VALUES
+
+
+def _dates(day: date | None, size: int, where: np.ndarray | None = None) -> pa.Array:
+    """`day` as a date32 `size` times, null wherever `where` is false."""
+    numbers = np.full(size, 0 if day is None else day_number(day), np.int32)
+    return pa.array(numbers, mask=None if where is None else ~where).cast(pa.date32())
+
+
+def returning(ids: pa.Array | pa.ChunkedArray, known: Known) -> np.ndarray:
+    """The position in `known`'s earlier repos of each of `ids` (-1: never seen)."""
+    if not len(known.earlier_ids):
+        return np.full(len(ids), -1, np.int64)
+    found = pc.index_in(ids, value_set=known.earlier_ids)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+class DayRows:
+    """The rows of one day of `repo_type`, batch by batch from its cache's batches in order;
+    `rows` holds each of its repos' row in `known`'s latest day (-1: not in it)."""
+
+    def __init__(self, repo_type: str, day: date, known: Known, rows: np.ndarray) -> None:
+        self.repo_type = repo_type
+        self.day = day
+        self.known = known
+        self.rows = rows
+        self._first_seen = np.full(len(rows), day_number(day), np.int32)
+        seen = rows >= 0
+        self._first_seen[seen] = known.first_seen[rows[seen]]
+        self._between = 0 if known.day is None else (day - known.day).days
+        self._start = 0
+        self._returned: list[np.ndarray] = []
+        self._downloads: list[Counts] = []
+        self._likes: list[Counts] = []
+
+    def batch(self, cached: pa.RecordBatch) -> pa.RecordBatch:
+        """The day's rows of the next `cached` batch of its cache."""
+        size = cached.num_rows
+        rows = slice(self._start, self._start + size)
+        self._start += size
+        seen = self.rows[rows] >= 0
+        # Each repo's row in the latest day (0 for those not in it: masked out below).
+        at = np.where(seen, self.rows[rows], 0)
+        first_seen = self._first_seen[rows]
+        if not seen.all():
+            unseen = np.flatnonzero(~seen)
+            back = returning(cached["id"].take(pa.array(unseen)), self.known)
+            returned = back >= 0
+            first_seen[unseen[returned]] = self.known.earlier_first_seen[back[returned]]
+            self._returned.append(back[returned])
+
+        def column(name: str, kind: pa.DataType) -> pa.Array:
+            source = CACHE_NAMES.get(name, name)
+            return cached[source] if source in cached.schema.names else pa.nulls(size, kind)
+
+        downloads = column("downloads_all_time", pa.int64())
+        difference = pc.subtract(downloads, self._then(self.known.downloads_all_time, at, seen))
+        dropped = pc.fill_null(pc.less(difference, 0), False)
+        likes = column("likes", pa.int64())
+        computed = {
+            "repo_type": pa.array([REPO_TYPE_VALUES[self.repo_type]] * size, pa.string()),
+            "day": _dates(self.day, size),
+            "first_seen": pa.array(first_seen).cast(pa.date32()),
+            "previous_day": _dates(self.known.day, size, seen),
+            "days_between": pa.array(np.full(size, self._between, np.int32), mask=~seen),
+            "downloads_gained": pc.if_else(dropped, pa.scalar(None, pa.int64()), difference),
+            "downloads_all_time_dropped": dropped,
+            "likes_gained": pc.subtract(likes, self._then(self.known.likes, at, seen)),
+        }
+        self._downloads.append(Counts.of(downloads))
+        self._likes.append(Counts.of(likes))
+        arrays = [computed[f.name] if f.name in computed else column(f.name, f.type) for f in DAILY]
+        return pa.RecordBatch.from_arrays(arrays, schema=DAILY)
+
+    def _then(self, counts: Counts, at: np.ndarray, seen: np.ndarray) -> pa.Array:
+        """`counts` of the latest day at the rows `at`, null where the repo was not `seen`."""
+        if not self.known.count:
+            return pa.nulls(len(at), pa.int64())
+        return counts[at].array(seen)
+
+    def returned(self) -> np.ndarray:
+        """The positions among `known`'s earlier repos of those that came back this day."""
+        return np.concatenate([np.zeros(0, np.int64), *self._returned])
+
+    def known_after(self, hashes: Hashes, absent: Absent) -> Known:
+        """What the export knows once every batch has gone by (`hashes`: the day's ids')."""
+        return Known(
+            self.day,
+            hashes,
+            self._first_seen,
+            Counts.joined(self._downloads),
+            Counts.joined(self._likes),
+            absent.ids(),
+            absent.first_seen(),
+        )
+
+
+class Absent:
+    """The repos absent from a day, for the repos table: those of `known`'s latest day (whose
+    file is `latest`) not matched by the day's `rows`, then those absent already (in the file
+    `earlier`) that did not come back."""
+
+    def __init__(
+        self, known: Known, rows: np.ndarray, latest: Path | None, earlier: Path | None
+    ) -> None:
+        self.known = known
+        self.latest = latest
+        self.earlier = earlier
+        self._gone = np.ones(known.count, bool)
+        self._gone[rows[rows >= 0]] = False
+        self._still = np.ones(len(known.earlier_ids), bool)
+        self._ids: list[pa.Array] = []
+        self._first_seen: list[np.ndarray] = []
+
+    def _filtered(self, path: Path | None, keep: np.ndarray) -> Iterator[pa.RecordBatch]:
+        if path is None or not keep.any():
+            return
+        start = 0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS):
+            kept = keep[start : start + batch.num_rows]
+            start += batch.num_rows
+            if kept.any():
+                rows = batch.filter(pa.array(kept)).cast(DAILY)
+                self._ids.append(rows["id"])
+                self._first_seen.append(dates(rows["first_seen"]))
+                yield rows
+
+    def gone(self) -> Iterator[pa.RecordBatch]:
+        """The rows of the latest day's repos that are not in the day."""
+        return self._filtered(self.latest, self._gone)
+
+    def still(self, returned: np.ndarray) -> Iterator[pa.RecordBatch]:
+        """The rows of the repos absent already, but the `returned` ones."""
+        self._still[returned] = False
+        return self._filtered(self.earlier, self._still)
+
+    def ids(self) -> pa.ChunkedArray:
+        """The ids of the rows given so far."""
+        return pa.chunked_array(self._ids, pa.string())
+
+    def first_seen(self) -> np.ndarray:
+        """The first days of the rows given so far."""
+        return np.concatenate([np.zeros(0, np.int32), *self._first_seen])
