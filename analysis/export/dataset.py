@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from analysis.defaults import DEFAULT_REPO_TYPE
 from analysis.export.day import Absent, DayRows, returning
 from analysis.export.files import (
-    ROW_GROUP_ROWS,
+    BATCH_ROWS,
     TableWriter,
     current_version,
     day_staging,
@@ -155,7 +155,7 @@ class _Export:
             ):
                 gone.write_all(absent.gone())
                 for path in _cache_files(cache.directory):
-                    for batch in pq.ParquetFile(path).iter_batches(ROW_GROUP_ROWS, columns=columns):
+                    for batch in pq.ParquetFile(path).iter_batches(BATCH_ROWS, columns=columns):
                         daily.write(rows_of_day.batch(batch))
                 gone.write_all(absent.still(rows_of_day.returned()))
             publish_day(staging, final)

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.export.files import ROW_GROUP_ROWS
+from analysis.export.files import BATCH_ROWS
 from analysis.export.known import Counts, Hashes, Known, dates, day_number
 from analysis.export.schema import CACHE_NAMES, DAILY, REPO_TYPE_VALUES
 
@@ -143,7 +143,7 @@ class Absent:
         if path is None or not keep.any():
             return
         start = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
             kept = keep[start : start + batch.num_rows]
             start += batch.num_rows
             if kept.any():

@@ -29,6 +29,9 @@ from analysis.store.atomic import staging_for
 from hfcrawler.layout import EXPORT_PART, PARTITION_NAME
 
 ROW_GROUP_ROWS = 131_072
+# Rows read and computed at a time: a batch of each of the three streams at once (the cache read,
+# the day's file and the repos' absent rows written) stays near 10 MB.
+BATCH_ROWS = 65_536
 # A Bloom filter per row group on `id`: about 1.2 bytes a row for 1 % false positives.
 _BLOOM = {"id": {"ndv": ROW_GROUP_ROWS, "fpp": 0.01}}
 _HIDDEN = "."
