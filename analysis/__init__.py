@@ -12,5 +12,7 @@ them, four layers, each a package, each importing only those under it:
 - `render`: the charts, CSV tables, summary.json and index.html.
 
 `defaults` (settings) and `text` (hostile strings made safe to show) serve every layer, and the
-data directory's paths come from `hfcrawler.layout`, computed once by the run.
+data directory's paths come from `hfcrawler.layout`, computed once by the run. Beside the layers,
+`export` writes the history as a dataset of Parquet files (`python -m analysis export`, and the
+end of every run); it reads only the store.
 """

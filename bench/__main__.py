@@ -1,11 +1,13 @@
-"""`python -m bench [NAME ...]`: run the benchmarks (crawl, analysis, history), print tables.
+"""`python -m bench [NAME ...]`: run the benchmarks (crawl, analysis, history, export), print
+tables.
 
 With no names every benchmark runs (`crawl` stands for models, together and quota). Each crawl
 benchmark alternates its two sides `--runs` times and reports medians and their ratio against the
-bar of the design; the crawl table is also written to `bench/out/results.json`. The analysis and
-history benchmarks run through their own entry points and print their own tables. `--quick`
-shrinks every size for a check in a few minutes; the defaults take about an hour on two cores
-(the history's 31 snapshots of 2.5M models are written once, in about ten minutes, and reused).
+bar of the design; the crawl table is also written to `bench/out/results.json`. The analysis,
+history and export benchmarks run through their own entry points and print their own tables.
+`--quick` shrinks every size for a check in a few minutes; the defaults take about an hour on two
+cores (the history's 31 snapshots of 2.5M models are written once, in about ten minutes, and
+reused, also by the export's).
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import bench_analysis, bench_history, bench_kills
+from bench import bench_analysis, bench_export, bench_history, bench_kills
 from bench.bench_crawl import CrawlOptions, Row, run_crawl_benchmarks
 
 OUT = Path(__file__).resolve().parent / "out"
 CRAWL = ("models", "together", "quota")
-NAMES = (*CRAWL, "crawl", "analysis", "history", "kills")
+NAMES = (*CRAWL, "crawl", "analysis", "history", "export", "kills")
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -137,6 +139,12 @@ def run_history(arguments: argparse.Namespace) -> None:
     bench_history.main(["--models", "250000", "--days", "5"] if arguments.quick else [])
 
 
+def run_export(arguments: argparse.Namespace) -> None:
+    """The export benchmark, through its own entry point (--quick: 250k models, 5 days, the
+    history bench's --quick snapshots)."""
+    bench_export.main(["--models", "250000", "--days", "5"] if arguments.quick else [])
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     names = set(arguments.names or NAMES)
@@ -166,6 +174,9 @@ def main(argv: list[str] | None = None) -> None:
     if "history" in names:
         print("\nhistory benchmark (its own table):", flush=True)
         run_history(arguments)
+    if "export" in names:
+        print("\nexport benchmark (its own table):", flush=True)
+        run_export(arguments)
     if "kills" in names:
         print("\nSIGKILL at random moments, then a rerun (its own lines):", flush=True)
         bench_kills.main(["--trials", "5" if arguments.quick else "20"])

@@ -2,9 +2,9 @@
 
 Starts ``fakehub`` on a free loopback port, crawls its models, datasets, Spaces and their
 authors' profiles on several consecutive days (advancing the emulated Hub by a day between
-crawls, so that the report has a real history), runs ``python -m analysis`` and prints where the
-report is. Everything goes under ``demo/`` in the current directory (``--dir`` to change it),
-which is emptied first.
+crawls, so that the report has a real history), runs ``python -m analysis`` (which also writes the
+export) and prints where the report and the export are. Everything goes under ``demo/`` in the
+current directory (``--dir`` to change it), which is emptied first.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import sys
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from hfcrawler.layout import DataLayout
 
 SPIDERS = ("models", "datasets", "spaces")
 # Every profile fits the emulator's quota; the real Hub's default budget is much smaller.
@@ -80,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         hub.stdout.close()
     run([sys.executable, "-m", "analysis", "--data", str(data), "--out", str(reports)])
     index = reports / today.isoformat() / "index.html"
-    print(f"\nThe demo's report: {index}\nIts data: {data}")
+    exports = DataLayout(data).exports()
+    print(f"\nThe demo's report: {index}\nIts export (Parquet): {exports}\nIts data: {data}")
     return 0
 
 

@@ -14,10 +14,14 @@ to do); 2 when the arguments are wrong or there is no complete partition to expo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from analysis.arguments import day
 from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR
@@ -51,6 +55,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OnDemand(Executor):
+    """An executor that starts the one `start` makes when it is first given work."""
+
+    def __init__(self, start: Callable[[], Executor]) -> None:
+        self._start = start
+        self._executor: Executor | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Schedule `fn(*args, **kwargs)` on the executor, started now if need be."""
+        if self._executor is None:
+            self._executor = self._start()
+        return self._executor.submit(fn, *args, **kwargs)
+
+
 def _span(days: list[date]) -> str:
     if not days:
         return "no day yet"
@@ -77,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         where = ", ".join(str(layout.snapshots(name)) for name in REPO_TYPES)
         parser.exit(2, f"{PROG}: error: no complete partition under {where}\n")
     try:
-        with worker_pool(max(records)) as pool:
+        with contextlib.ExitStack() as stack:
+            # Worker processes only if a day is not compacted yet: a daily run after the report's
+            # finds every cache built, and starting workers would cost more than the export.
+            pool = _OnDemand(lambda: stack.enter_context(worker_pool(max(records))))
             exported = export(layout, pool, arguments.until)
     except ExportError as error:
         parser.exit(1, f"{PROG}: error: {error}\n")

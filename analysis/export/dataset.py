@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from analysis.defaults import DEFAULT_REPO_TYPE
 from analysis.export.day import Absent, DayRows, returning
 from analysis.export.files import (
-    ROW_GROUP_ROWS,
+    BATCH_ROWS,
     TableWriter,
     current_version,
     day_staging,
@@ -41,7 +41,7 @@ from analysis.export.files import (
     publish_repos,
     remove_leftovers,
 )
-from analysis.export.known import Counts, Hashes, Known, dates, id_hashes, match, read_known
+from analysis.export.known import Hashes, Known, id_hashes, match, read_known
 from analysis.export.schema import CACHE_NAMES, DAILY, DAY_KEY, SOURCE_KEY, metadata
 from analysis.store.atomic import staging_for
 from analysis.store.compact import KEY_FILE, CachedPartition, cache_key, compact
@@ -82,6 +82,13 @@ def _source(partition: Partition) -> str:
 def _cache_files(directory: Path) -> list[Path]:
     """A cache's Parquet files in the order of its rows (the manifest's order of parts)."""
     return sorted(directory.glob("*.parquet"))
+
+
+def _ids(path: Path | None) -> pa.ChunkedArray:
+    """The ids of the export's file `path` (none without one)."""
+    if path is None:
+        return pa.chunked_array([], pa.string())
+    return pq.read_table(path, columns=["id"])["id"]
 
 
 def _cache_column(directory: Path, name: str) -> pa.ChunkedArray:
@@ -127,8 +134,9 @@ class _Export:
         day = cache.day
         hashes = Hashes.of(np.array(_cache_column(cache.directory, HASH_COLUMN)))
         latest, earlier = self._tables()
-        ids = lambda: _cache_column(cache.directory, "id")  # noqa: E731 - read only if needed
-        rows = match(hashes, known, ids, latest) if latest is not None else _unseen(hashes)
+        rows = match(
+            hashes, lambda: _cache_column(cache.directory, "id"), known, lambda: _ids(latest)
+        )
         rows_of_day = DayRows(self.name, day, known, rows)
         pa.default_memory_pool().release_unused()
         absent = Absent(known, rows, latest, earlier)
@@ -155,15 +163,14 @@ class _Export:
             ):
                 gone.write_all(absent.gone())
                 for path in _cache_files(cache.directory):
-                    for batch in pq.ParquetFile(path).iter_batches(ROW_GROUP_ROWS, columns=columns):
+                    for batch in pq.ParquetFile(path).iter_batches(BATCH_ROWS, columns=columns):
                         daily.write(rows_of_day.batch(batch))
                 gone.write_all(absent.still(rows_of_day.returned()))
             publish_day(staging, final)
-            self._put_in_place(table, version, day)
+            return self._put_in_place(table, version, day, hashes)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             shutil.rmtree(table, ignore_errors=True)
-        return rows_of_day.known_after(hashes, absent)
 
     def _tables(self) -> tuple[Path | None, Path | None]:
         """The files of the repos table now: the latest day's, and the absent repos'."""
@@ -172,13 +179,14 @@ class _Export:
             return None, None
         return version / REPOS_LATEST, version / REPOS_EARLIER
 
-    def _put_in_place(self, staging: Path, version: Path, day: date) -> None:
-        """Complete the repos table after `day` written in `staging` with the day's file, and
-        make it the table."""
+    def _put_in_place(self, staging: Path, version: Path, day: date, hashes: Hashes) -> Known:
+        """Complete the repos table after `day` written in `staging` with the day's file, make
+        it the table, and return what the export knows now (`hashes`: the day's)."""
         link_file(self._file(day), staging / REPOS_LATEST)
         shutil.rmtree(version, ignore_errors=True)
         staging.rename(version)
         publish_repos(version, self.link)
+        return read_known(day, version / REPOS_LATEST, hashes, version / REPOS_EARLIER)
 
     def catch_up(self, day: date, known: Known) -> Known:
         """Bring the repos table up to `day`, exported already (an export stopped between the
@@ -186,10 +194,9 @@ class _Export:
         path = self._file(day)
         hashes = Hashes.of(id_hashes(path))
         latest, earlier = self._tables()
-        ids = lambda: pq.read_table(path, columns=["id"])["id"]  # noqa: E731
-        rows = match(hashes, known, ids, latest) if latest is not None else _unseen(hashes)
+        rows = match(hashes, lambda: _ids(path), known, lambda: _ids(latest))
         absent = Absent(known, rows, latest, earlier)
-        unseen = pq.read_table(path, columns=["id"])["id"].filter(pa.array(rows < 0))
+        unseen = _ids(path).filter(pa.array(rows < 0))
         back = returning(unseen, known)
         version = self.layout.export_repos_version(self.name, day)
         staging = staging_for(version)
@@ -198,28 +205,13 @@ class _Export:
             with TableWriter(staging / REPOS_EARLIER, DAILY, _earlier_tags(self.name, day)) as gone:
                 gone.write_all(absent.gone())
                 gone.write_all(absent.still(back[back >= 0]))
-            self._put_in_place(staging, version, day)
+            return self._put_in_place(staging, version, day, hashes)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        table = pq.read_table(path, columns=["first_seen", "downloads_all_time", "likes"])
-        return Known(
-            day,
-            hashes,
-            dates(table["first_seen"]),
-            Counts.of(table["downloads_all_time"]),
-            Counts.of(table["likes"]),
-            absent.ids(),
-            absent.first_seen(),
-        )
 
 
 def _earlier_tags(repo_type: str, day: date) -> dict[bytes, bytes]:
     return metadata("earlier", repo_type, day=day.isoformat())
-
-
-def _unseen(hashes: Hashes) -> np.ndarray:
-    """No repo of a day seen before: the export's first day."""
-    return np.full(len(hashes.ordered), -1, np.int32)
 
 
 def _recrawled(

@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.export.files import ROW_GROUP_ROWS
-from analysis.export.known import Counts, Hashes, Known, dates, day_number
+from analysis.export.files import BATCH_ROWS
+from analysis.export.known import Counts, Known, day_number
 from analysis.export.schema import CACHE_NAMES, DAILY, REPO_TYPE_VALUES
 
 
@@ -57,8 +57,6 @@ class DayRows:
         self._between = 0 if known.day is None else (day - known.day).days
         self._start = 0
         self._returned: list[np.ndarray] = []
-        self._downloads: list[Counts] = []
-        self._likes: list[Counts] = []
 
     def batch(self, cached: pa.RecordBatch) -> pa.RecordBatch:
         """The day's rows of the next `cached` batch of its cache."""
@@ -94,8 +92,6 @@ class DayRows:
             "downloads_all_time_dropped": dropped,
             "likes_gained": pc.subtract(likes, self._then(self.known.likes, at, seen)),
         }
-        self._downloads.append(Counts.of(downloads))
-        self._likes.append(Counts.of(likes))
         arrays = [computed[f.name] if f.name in computed else column(f.name, f.type) for f in DAILY]
         return pa.RecordBatch.from_arrays(arrays, schema=DAILY)
 
@@ -108,18 +104,6 @@ class DayRows:
     def returned(self) -> np.ndarray:
         """The positions among `known`'s earlier repos of those that came back this day."""
         return np.concatenate([np.zeros(0, np.int64), *self._returned])
-
-    def known_after(self, hashes: Hashes, absent: Absent) -> Known:
-        """What the export knows once every batch has gone by (`hashes`: the day's ids')."""
-        return Known(
-            self.day,
-            hashes,
-            self._first_seen,
-            Counts.joined(self._downloads),
-            Counts.joined(self._likes),
-            absent.ids(),
-            absent.first_seen(),
-        )
 
 
 class Absent:
@@ -136,21 +120,16 @@ class Absent:
         self._gone = np.ones(known.count, bool)
         self._gone[rows[rows >= 0]] = False
         self._still = np.ones(len(known.earlier_ids), bool)
-        self._ids: list[pa.Array] = []
-        self._first_seen: list[np.ndarray] = []
 
     def _filtered(self, path: Path | None, keep: np.ndarray) -> Iterator[pa.RecordBatch]:
         if path is None or not keep.any():
             return
         start = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
             kept = keep[start : start + batch.num_rows]
             start += batch.num_rows
             if kept.any():
-                rows = batch.filter(pa.array(kept)).cast(DAILY)
-                self._ids.append(rows["id"])
-                self._first_seen.append(dates(rows["first_seen"]))
-                yield rows
+                yield batch.filter(pa.array(kept)).cast(DAILY)
 
     def gone(self) -> Iterator[pa.RecordBatch]:
         """The rows of the latest day's repos that are not in the day."""
@@ -160,11 +139,3 @@ class Absent:
         """The rows of the repos absent already, but the `returned` ones."""
         self._still[returned] = False
         return self._filtered(self.earlier, self._still)
-
-    def ids(self) -> pa.ChunkedArray:
-        """The ids of the rows given so far."""
-        return pa.chunked_array(self._ids, pa.string())
-
-    def first_seen(self) -> np.ndarray:
-        """The first days of the rows given so far."""
-        return np.concatenate([np.zeros(0, np.int32), *self._first_seen])

@@ -28,7 +28,12 @@ from analysis.export.schema import DICTIONARY, SCHEMA_VERSION, TABLE_KEY, VERSIO
 from analysis.store.atomic import staging_for
 from hfcrawler.layout import EXPORT_PART, PARTITION_NAME
 
-ROW_GROUP_ROWS = 131_072
+# Row groups of 65,536 rows: DuckDB reads one model's 30-day series of 2.5M models in 0.4 s,
+# where 131,072 took 0.7 s and 32,768 (more Bloom filters to read) 0.55 s.
+ROW_GROUP_ROWS = 65_536
+# Rows read and computed at a time: a batch of each of the three streams at once (the cache read,
+# the day's file and the repos' absent rows written) stays near 10 MB.
+BATCH_ROWS = ROW_GROUP_ROWS
 # A Bloom filter per row group on `id`: about 1.2 bytes a row for 1 % false positives.
 _BLOOM = {"id": {"ndv": ROW_GROUP_ROWS, "fpp": 0.01}}
 _HIDDEN = "."

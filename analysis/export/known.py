@@ -56,14 +56,9 @@ class Counts:
         )
 
     @classmethod
-    def joined(cls, parts: list[Counts]) -> Counts:
-        """`parts` one after the other."""
-        if not parts:
-            return cls(np.zeros(0, np.int64), np.zeros(0, bool))
-        return cls(
-            np.concatenate([part.values for part in parts]),
-            np.concatenate([part.valid for part in parts]),
-        )
+    def empty(cls) -> Counts:
+        """No counts."""
+        return cls(np.zeros(0, np.int64), np.zeros(0, bool))
 
     def __getitem__(self, rows: np.ndarray | slice) -> Counts:
         return Counts(self.values[rows], self.valid[rows])
@@ -108,12 +103,9 @@ class Known:
     @classmethod
     def nothing(cls) -> Known:
         """Before the first day."""
-        none, nobody, never = (
-            Counts.joined([]),
-            pa.chunked_array([], pa.string()),
-            np.zeros(0, np.int32),
-        )
-        return cls(None, Hashes.of(np.zeros(0, np.uint64)), never, none, none, nobody, never)
+        never, nobody = np.zeros(0, np.int32), pa.chunked_array([], pa.string())
+        hashes = Hashes.of(np.zeros(0, np.uint64))
+        return cls(None, hashes, never, Counts.empty(), Counts.empty(), nobody, never)
 
     @property
     def count(self) -> int:
@@ -171,17 +163,18 @@ def _by_hash(day: Hashes, known: Hashes) -> np.ndarray | None:
     return rows
 
 
-def match(
-    hashes: Hashes, known: Known, ids: Callable[[], pa.ChunkedArray], latest: Path
-) -> np.ndarray:
-    """For each of a day's repos (the `hashes` of its `ids()`), its row in the export's latest
-    day (-1: none), whose file is `latest`.
+Ids = Callable[[], pa.ChunkedArray]
+
+
+def match(hashes: Hashes, ids: Ids, known: Known, known_ids: Ids) -> np.ndarray:
+    """For each of a day's repos (the `hashes` of its `ids()`), its row in `known`'s latest day
+    (whose ids are `known_ids()`), or -1.
 
     By the hashes; should two ids of either side share one (odds of about 1e-12 a day), by the
-    ids themselves.
+    ids themselves, read then.
     """
     rows = _by_hash(hashes, known.hashes)
     if rows is not None:
         return rows
-    names = pq.read_table(latest, columns=["id"])["id"]
-    return pc.fill_null(pc.index_in(ids(), value_set=names), -1).to_numpy().astype(np.int32)
+    found = pc.index_in(ids(), value_set=known_ids())
+    return pc.fill_null(found, -1).to_numpy().astype(np.int32)
