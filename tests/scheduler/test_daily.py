@@ -61,7 +61,8 @@ def test_from_starts_at_a_later_step_and_a_failed_analysis_is_named(tmp_path: Pa
     )
     assert result.returncode == 1
     assert result.stdout.startswith("daily: analysis: python -m analysis --data ")
-    assert "no complete models partition" in result.stderr
+    assert "no models partition under" in result.stderr
+    assert "crawl one with `scrapy crawl models`" in result.stderr
     assert result.stderr.splitlines()[-1] == (
         "daily: FAILED at step analysis (exit status 2); not run: none"
     )
