@@ -80,8 +80,8 @@ def test_a_pacer_kept_to_a_third_counts_a_third_of_what_is_left() -> None:
     # window; a third of 2 is nothing, so the shared pacer waits for the reset and its margin.
     for pacer in (alone, shared):
         pacer.observe(RateLimit(remaining=2, reset=1.5, quota=9, window=2), now=100.0)
-    assert alone.reserve_slot(100.0) < 1.5
-    assert shared.reserve_slot(100.0) == pytest.approx(1.5 + 0.02 * 2)
+    assert (alone.next_slot(100.0) - 100.0) < 1.5
+    assert (shared.next_slot(100.0) - 100.0) == pytest.approx(1.5 + 0.02 * 2)
     # 3 left: one of them is this process's, booked within the window.
     shared.observe(RateLimit(remaining=3, reset=1.5, quota=9, window=2), now=100.0)
-    assert shared.reserve_slot(100.0) < 1.5
+    assert (shared.next_slot(100.0) - 100.0) < 1.5
