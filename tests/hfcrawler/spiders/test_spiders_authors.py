@@ -169,6 +169,7 @@ def test_an_impossible_author_in_a_listing_is_rejected_with_its_reason(tmp_path)
         "gated": False,
         "disabled": False,
         "sha": "86b5e0934494bd15c9632b12f734a8a67f723594",
+        "safetensors": {"parameters": {"F32": 110106428}, "total": 110106428},
     }
     page = [
         {**good, "id": "google-bert/bert-base-uncased"},
