@@ -24,13 +24,13 @@ followed id is in none of them (its close matches named).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.arguments import add_data_option
 from analysis.arguments import day as _day
-from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, DEFAULT_REPO_TYPE
+from analysis.defaults import DEFAULT_OUT_DIR, DEFAULT_REPO_TYPE
 from analysis.text import neutralise
 
 if TYPE_CHECKING:
@@ -61,14 +61,8 @@ def _parser() -> argparse.ArgumentParser:
             f"one partition a day); `{_PROG} export --help` tells more."
         ),
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR),
-        help=(
-            f"data directory holding snapshots/{DEFAULT_REPO_TYPE}/date=YYYY-MM-DD/ "
-            f"(default: ${DATA_DIR_ENV} if set, else {DEFAULT_DATA_DIR}/)"
-        ),
+    add_data_option(
+        parser, f"data directory holding snapshots/{DEFAULT_REPO_TYPE}/date=YYYY-MM-DD/"
     )
     parser.add_argument(
         "--out",

@@ -18,13 +18,12 @@ partition to read (the message says why, as the report's does).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
 
-from analysis.arguments import day
-from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR, DEFAULT_OUT_DIR
+from analysis.arguments import add_data_option, day
+from analysis.defaults import DEFAULT_OUT_DIR
 from analysis.store.repo_types import REPO_TYPES
 from analysis.text import neutralise
 from hfcrawler.layout import DataLayout
@@ -61,12 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the repo type of the ids (default: the first whose snapshots hold each id)",
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR),
-        help=f"data directory (default: ${DATA_DIR_ENV} if set, else {DEFAULT_DATA_DIR}/)",
-    )
+    add_data_option(parser)
     parser.add_argument(
         "--out",
         type=Path,

@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from analysis.arguments import day
-from analysis.defaults import DATA_DIR_ENV, DEFAULT_DATA_DIR
+from analysis.arguments import add_data_option, day
 
 PROG = "python -m analysis export"
 
@@ -40,12 +37,7 @@ def _parser() -> argparse.ArgumentParser:
             "ever added, never rewritten; a run with nothing new writes nothing."
         ),
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR),
-        help=f"data directory (default: ${DATA_DIR_ENV} if set, else {DEFAULT_DATA_DIR}/)",
-    )
+    add_data_option(parser)
     parser.add_argument(
         "--until",
         type=day,
