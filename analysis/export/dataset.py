@@ -15,12 +15,15 @@ crawled: the next day's `days_between` spans them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
-from concurrent.futures import Executor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -48,6 +51,7 @@ from analysis.store.compact import KEY_FILE, CachedPartition, cache_key, compact
 from analysis.store.keyed import is_current
 from analysis.store.partitions import Partition, SkippedPartition, scan
 from analysis.store.repo_types import HASH_COLUMN, LISTING_TYPES, RepoType
+from analysis.store.workers import worker_pool
 from hfcrawler.layout import EXPORT_PART, REPOS_EARLIER, REPOS_LATEST, DataLayout
 
 
@@ -267,6 +271,44 @@ def _export_type(
             done.added.append(partition.day)
     done.days = sorted([*days, *done.added])
     return done
+
+
+class NothingToExportError(LookupError):
+    """The data directory holds no complete partition of any listing."""
+
+
+class _OnDemand(Executor):
+    """An executor that starts the one `start` makes when it is first given work."""
+
+    def __init__(self, start: Callable[[], Executor]) -> None:
+        self._start = start
+        self._executor: Executor | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Schedule `fn(*args, **kwargs)` on the executor, started now if need be."""
+        if self._executor is None:
+            self._executor = self._start()
+        return self._executor.submit(fn, *args, **kwargs)
+
+
+def export_data(data: Path, until: date | None = None) -> list[Exported]:
+    """Export the days of every listing under the data directory `data` not exported yet, up to
+    `until`: `python -m analysis export`, as a function for whatever runs it after the crawls.
+
+    Raises NothingToExportError when there is no complete partition, and ExportError as `export`.
+    """
+    layout = DataLayout(data)
+    latest = [scan(layout, name).complete[-1:] for name in LISTING_TYPES]
+    records = [partition.records for found in latest for partition in found]
+    if not records:
+        where = ", ".join(str(layout.snapshots(name)) for name in LISTING_TYPES)
+        msg = f"no complete partition under {where}"
+        raise NothingToExportError(msg)
+    with contextlib.ExitStack() as stack:
+        # Worker processes only if a day is not compacted yet: after the report's run every cache
+        # is built, and starting workers would cost more than the export itself.
+        pool = _OnDemand(lambda: stack.enter_context(worker_pool(max(records))))
+        return export(layout, pool, until)
 
 
 def export(layout: DataLayout, executor: Executor, until: date | None = None) -> list[Exported]:
