@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.defaults import DEFAULT_REPO_TYPE
-from analysis.export.day import Absent, DayRows, returning
+from analysis.export.day import Absent, DayRows, seen_before
 from analysis.export.files import (
     BATCH_ROWS,
     TableWriter,
@@ -138,12 +138,11 @@ class _Export:
         day = cache.day
         hashes = Hashes.of(np.array(_cache_column(cache.directory, HASH_COLUMN)))
         latest, earlier = self._tables()
-        rows = match(
-            hashes, lambda: _cache_column(cache.directory, "id"), known, lambda: _ids(latest)
-        )
-        rows_of_day = DayRows(self.name, day, known, rows)
+        ids = lambda: _cache_column(cache.directory, "id")  # noqa: E731 - read only if needed
+        seen = seen_before(day, known, match(hashes, ids, known, lambda: _ids(latest)), ids)
+        rows_of_day = DayRows(self.name, day, known, seen)
+        absent = Absent(known, seen, latest, earlier)
         pa.default_memory_pool().release_unused()
-        absent = Absent(known, rows, latest, earlier)
         final = self.layout.export_day(self.name, day)
         staging = day_staging(final)
         previous = "" if known.day is None else known.day.isoformat()
@@ -165,11 +164,10 @@ class _Export:
                 TableWriter(staging / EXPORT_PART, DAILY, tags) as daily,
                 TableWriter(table / REPOS_EARLIER, DAILY, _earlier_tags(self.name, day)) as gone,
             ):
-                gone.write_all(absent.gone())
+                gone.write_all(absent.rows())
                 for path in _cache_files(cache.directory):
                     for batch in pq.ParquetFile(path).iter_batches(BATCH_ROWS, columns=columns):
                         daily.write(rows_of_day.batch(batch))
-                gone.write_all(absent.still(rows_of_day.returned()))
             publish_day(staging, final)
             return self._put_in_place(table, version, day, hashes)
         finally:
@@ -198,17 +196,15 @@ class _Export:
         path = self._file(day)
         hashes = Hashes.of(id_hashes(path))
         latest, earlier = self._tables()
-        rows = match(hashes, lambda: _ids(path), known, lambda: _ids(latest))
-        absent = Absent(known, rows, latest, earlier)
-        unseen = _ids(path).filter(pa.array(rows < 0))
-        back = returning(unseen, known)
+        ids = lambda: _ids(path)  # noqa: E731 - read only if needed
+        seen = seen_before(day, known, match(hashes, ids, known, lambda: _ids(latest)), ids)
+        absent = Absent(known, seen, latest, earlier)
         version = self.layout.export_repos_version(self.name, day)
         staging = staging_for(version)
         staging.mkdir(parents=True)
         try:
             with TableWriter(staging / REPOS_EARLIER, DAILY, _earlier_tags(self.name, day)) as gone:
-                gone.write_all(absent.gone())
-                gone.write_all(absent.still(back[back >= 0]))
+                gone.write_all(absent.rows())
             return self._put_in_place(staging, version, day, hashes)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
