@@ -7,8 +7,9 @@ line per repo type: the days added, the days the export holds, where. Partitions
 export (damaged, dated before its latest day, recrawled after their export) are named on stderr.
 
 Exit status: 0 (also when nothing was new); 1 when the export cannot be written (another export
-running on the data directory, an export of another schema version there: the message says what
-to do); 2 when the arguments are wrong or there is no complete partition to export.
+running on the data directory, an export of another schema version there, a file that cannot be
+written: the message says why); 2 when the arguments are wrong or there is no complete partition
+to export.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         exported = export_data(arguments.data, arguments.until)
     except NothingToExportError as error:
         parser.exit(2, f"{PROG}: error: {error}\n")
-    except ExportError as error:
+    except (ExportError, OSError) as error:
         parser.exit(1, f"{PROG}: error: {error}\n")
     for done in exported:
         added = ", ".join(d.isoformat() for d in done.added)
