@@ -257,8 +257,6 @@ def test_the_analysis_exports_up_to_the_day_it_analyses_unless_told_not_to(
     assert done.stderr == ""
     daily = DataLayout(data).export_daily("models")
     assert sorted(path.name for path in daily.iterdir()) == [f"date={day}" for day in DAYS[:3]]
-    assert run_analysis("--data", str(data), "--out", out, cwd=tmp_path).returncode == 0
-    assert sorted(path.name for path in daily.iterdir()) == [f"date={day}" for day in DAYS[:4]]
 
 
 def test_a_new_day_needs_only_the_export_not_the_snapshots_it_holds(
