@@ -132,9 +132,9 @@ class _Export:
         file_metadata(earlier, "earlier")
         return read_known(day, latest, hashes, earlier)
 
-    def day(self, cache: CachedPartition, known: Known) -> Known:
-        """Export the day of `cache`: its day partition, then the repos table; return what the
-        export knows after it."""
+    def day(self, cache: CachedPartition, known: Known) -> Callable[[], Known]:
+        """Export the day of `cache`: its day partition, then the repos table; return how to
+        read what the export knows after it (only a next day needs it)."""
         day = cache.day
         hashes = Hashes.of(np.array(_cache_column(cache.directory, HASH_COLUMN)))
         latest, earlier = self._tables()
@@ -181,16 +181,18 @@ class _Export:
             return None, None
         return version / REPOS_LATEST, version / REPOS_EARLIER
 
-    def _put_in_place(self, staging: Path, version: Path, day: date, hashes: Hashes) -> Known:
+    def _put_in_place(
+        self, staging: Path, version: Path, day: date, hashes: Hashes
+    ) -> Callable[[], Known]:
         """Complete the repos table after `day` written in `staging` with the day's file, make
-        it the table, and return what the export knows now (`hashes`: the day's)."""
+        it the table, and return how to read what the export knows now (`hashes`: the day's)."""
         link_file(self._file(day), staging / REPOS_LATEST)
         shutil.rmtree(version, ignore_errors=True)
         staging.rename(version)
         publish_repos(version, self.link)
-        return read_known(day, version / REPOS_LATEST, hashes, version / REPOS_EARLIER)
+        return lambda: read_known(day, version / REPOS_LATEST, hashes, version / REPOS_EARLIER)
 
-    def catch_up(self, day: date, known: Known) -> Known:
+    def catch_up(self, day: date, known: Known) -> Callable[[], Known]:
         """Bring the repos table up to `day`, exported already (an export stopped between the
         day and its repos table)."""
         path = self._file(day)
@@ -248,7 +250,7 @@ def _export_type(
     known = export.load(found)
     for day in days:
         if known.day is None or day > known.day:
-            known = export.catch_up(day, known)
+            known = export.catch_up(day, known)()
     latest = max(days, default=None)
     new = [p for p in found if (latest is None or p.day > latest)]
     new = [p for p in new if until is None or p.day <= until]
@@ -260,10 +262,12 @@ def _export_type(
     compaction = compact(layout, repo_type, new, executor)
     for partition, reason in compaction.damaged:
         done.damaged.append(SkippedPartition(_name(name, partition), f"damaged: {reason}", True))
+    after: Callable[[], Known] | None = None
     for partition in new:
         cache = compaction.caches.get(partition.day)
         if cache is not None:
-            known = export.day(cache, known)
+            known = known if after is None else after()
+            after = export.day(cache, known)
             done.added.append(partition.day)
     done.days = sorted([*days, *done.added])
     return done

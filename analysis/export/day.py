@@ -96,7 +96,7 @@ class DayRows:
         dropped = pc.fill_null(pc.less(difference, 0), False)
         likes = column("likes", pa.int64())
         computed = {
-            "repo_type": pa.array([REPO_TYPE_VALUES[self.repo_type]] * size, pa.string()),
+            "repo_type": pa.repeat(pa.scalar(REPO_TYPE_VALUES[self.repo_type]), size),
             "day": _dates(self.day, size),
             "first_seen": pa.array(first_seen).cast(pa.date32()),
             "previous_day": _dates(self.known.day, size, seen),
