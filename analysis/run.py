@@ -90,7 +90,8 @@ def _exported(done: Outcome, layout: DataLayout, pool: Executor, until: date) ->
 
     try:
         exported = export(layout, pool, until)
-    except ExportError as error:
+    except (ExportError, OSError) as error:
+        # A full disk, say: the report is written, and the export says why it is not.
         return replace(done, export_error=str(error))
     named = {partition.name for partition in done.damaged}
     left_out = [p for e in exported for p in (*e.damaged, *e.passed_over) if p.name not in named]

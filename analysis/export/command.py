@@ -7,19 +7,16 @@ line per repo type: the days added, the days the export holds, where. Partitions
 export (damaged, dated before its latest day, recrawled after their export) are named on stderr.
 
 Exit status: 0 (also when nothing was new); 1 when the export cannot be written (another export
-running on the data directory, an export of another schema version there: the message says what
-to do); 2 when the arguments are wrong or there is no complete partition to export.
+running on the data directory, an export of another schema version there, a file that cannot be
+written: the message says why); 2 when the arguments are wrong or there is no complete partition
+to export.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Callable
-from concurrent.futures import Executor, Future
 from datetime import date
-from typing import Any
 
 from analysis.arguments import add_data_option, day
 
@@ -47,20 +44,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _OnDemand(Executor):
-    """An executor that starts the one `start` makes when it is first given work."""
-
-    def __init__(self, start: Callable[[], Executor]) -> None:
-        self._start = start
-        self._executor: Executor | None = None
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        """Schedule `fn(*args, **kwargs)` on the executor, started now if need be."""
-        if self._executor is None:
-            self._executor = self._start()
-        return self._executor.submit(fn, *args, **kwargs)
-
-
 def _span(days: list[date]) -> str:
     if not days:
         return "no day yet"
@@ -73,26 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
     # Imported after parsing: `--help` and a mistyped option need none of the libraries.
-    from analysis.export.dataset import export  # noqa: PLC0415
+    from analysis.export.dataset import NothingToExportError, export_data  # noqa: PLC0415
     from analysis.export.files import ExportError  # noqa: PLC0415
-    from analysis.store.partitions import scan  # noqa: PLC0415
-    from analysis.store.repo_types import REPO_TYPES  # noqa: PLC0415
-    from analysis.store.workers import worker_pool  # noqa: PLC0415
     from hfcrawler.layout import DataLayout  # noqa: PLC0415
 
     layout = DataLayout(arguments.data)
-    latest = [scan(layout, name).complete[-1:] for name in REPO_TYPES]
-    records = [partition.records for found in latest for partition in found]
-    if not records:
-        where = ", ".join(str(layout.snapshots(name)) for name in REPO_TYPES)
-        parser.exit(2, f"{PROG}: error: no complete partition under {where}\n")
     try:
-        with contextlib.ExitStack() as stack:
-            # Worker processes only if a day is not compacted yet: a daily run after the report's
-            # finds every cache built, and starting workers would cost more than the export.
-            pool = _OnDemand(lambda: stack.enter_context(worker_pool(max(records))))
-            exported = export(layout, pool, arguments.until)
-    except ExportError as error:
+        exported = export_data(arguments.data, arguments.until)
+    except NothingToExportError as error:
+        parser.exit(2, f"{PROG}: error: {error}\n")
+    except (ExportError, OSError) as error:
         parser.exit(1, f"{PROG}: error: {error}\n")
     for done in exported:
         added = ", ".join(d.isoformat() for d in done.added)

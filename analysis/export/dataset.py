@@ -15,19 +15,22 @@ crawled: the next day's `days_between` spans them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
-from concurrent.futures import Executor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.defaults import DEFAULT_REPO_TYPE
-from analysis.export.day import Absent, DayRows, returning
+from analysis.export.day import Absent, DayRows, seen_before
 from analysis.export.files import (
     BATCH_ROWS,
     TableWriter,
@@ -48,6 +51,7 @@ from analysis.store.compact import KEY_FILE, CachedPartition, cache_key, compact
 from analysis.store.keyed import is_current
 from analysis.store.partitions import Partition, SkippedPartition, scan
 from analysis.store.repo_types import HASH_COLUMN, REPO_TYPES, RepoType
+from analysis.store.workers import worker_pool
 from hfcrawler.layout import EXPORT_PART, REPOS_EARLIER, REPOS_LATEST, DataLayout
 
 
@@ -128,18 +132,17 @@ class _Export:
         file_metadata(earlier, "earlier")
         return read_known(day, latest, hashes, earlier)
 
-    def day(self, cache: CachedPartition, known: Known) -> Known:
-        """Export the day of `cache`: its day partition, then the repos table; return what the
-        export knows after it."""
+    def day(self, cache: CachedPartition, known: Known) -> Callable[[], Known]:
+        """Export the day of `cache`: its day partition, then the repos table; return how to
+        read what the export knows after it (only a next day needs it)."""
         day = cache.day
         hashes = Hashes.of(np.array(_cache_column(cache.directory, HASH_COLUMN)))
         latest, earlier = self._tables()
-        rows = match(
-            hashes, lambda: _cache_column(cache.directory, "id"), known, lambda: _ids(latest)
-        )
-        rows_of_day = DayRows(self.name, day, known, rows)
+        ids = lambda: _cache_column(cache.directory, "id")  # noqa: E731 - read only if needed
+        seen = seen_before(day, known, match(hashes, ids, known, lambda: _ids(latest)), ids)
+        rows_of_day = DayRows(self.name, day, known, seen)
+        absent = Absent(known, seen, latest, earlier)
         pa.default_memory_pool().release_unused()
-        absent = Absent(known, rows, latest, earlier)
         final = self.layout.export_day(self.name, day)
         staging = day_staging(final)
         previous = "" if known.day is None else known.day.isoformat()
@@ -161,11 +164,10 @@ class _Export:
                 TableWriter(staging / EXPORT_PART, DAILY, tags) as daily,
                 TableWriter(table / REPOS_EARLIER, DAILY, _earlier_tags(self.name, day)) as gone,
             ):
-                gone.write_all(absent.gone())
+                gone.write_all(absent.rows())
                 for path in _cache_files(cache.directory):
                     for batch in pq.ParquetFile(path).iter_batches(BATCH_ROWS, columns=columns):
                         daily.write(rows_of_day.batch(batch))
-                gone.write_all(absent.still(rows_of_day.returned()))
             publish_day(staging, final)
             return self._put_in_place(table, version, day, hashes)
         finally:
@@ -179,32 +181,32 @@ class _Export:
             return None, None
         return version / REPOS_LATEST, version / REPOS_EARLIER
 
-    def _put_in_place(self, staging: Path, version: Path, day: date, hashes: Hashes) -> Known:
+    def _put_in_place(
+        self, staging: Path, version: Path, day: date, hashes: Hashes
+    ) -> Callable[[], Known]:
         """Complete the repos table after `day` written in `staging` with the day's file, make
-        it the table, and return what the export knows now (`hashes`: the day's)."""
+        it the table, and return how to read what the export knows now (`hashes`: the day's)."""
         link_file(self._file(day), staging / REPOS_LATEST)
         shutil.rmtree(version, ignore_errors=True)
         staging.rename(version)
         publish_repos(version, self.link)
-        return read_known(day, version / REPOS_LATEST, hashes, version / REPOS_EARLIER)
+        return lambda: read_known(day, version / REPOS_LATEST, hashes, version / REPOS_EARLIER)
 
-    def catch_up(self, day: date, known: Known) -> Known:
+    def catch_up(self, day: date, known: Known) -> Callable[[], Known]:
         """Bring the repos table up to `day`, exported already (an export stopped between the
         day and its repos table)."""
         path = self._file(day)
         hashes = Hashes.of(id_hashes(path))
         latest, earlier = self._tables()
-        rows = match(hashes, lambda: _ids(path), known, lambda: _ids(latest))
-        absent = Absent(known, rows, latest, earlier)
-        unseen = _ids(path).filter(pa.array(rows < 0))
-        back = returning(unseen, known)
+        ids = lambda: _ids(path)  # noqa: E731 - read only if needed
+        seen = seen_before(day, known, match(hashes, ids, known, lambda: _ids(latest)), ids)
+        absent = Absent(known, seen, latest, earlier)
         version = self.layout.export_repos_version(self.name, day)
         staging = staging_for(version)
         staging.mkdir(parents=True)
         try:
             with TableWriter(staging / REPOS_EARLIER, DAILY, _earlier_tags(self.name, day)) as gone:
-                gone.write_all(absent.gone())
-                gone.write_all(absent.still(back[back >= 0]))
+                gone.write_all(absent.rows())
             return self._put_in_place(staging, version, day, hashes)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -248,7 +250,7 @@ def _export_type(
     known = export.load(found)
     for day in days:
         if known.day is None or day > known.day:
-            known = export.catch_up(day, known)
+            known = export.catch_up(day, known)()
     latest = max(days, default=None)
     new = [p for p in found if (latest is None or p.day > latest)]
     new = [p for p in new if until is None or p.day <= until]
@@ -260,13 +262,53 @@ def _export_type(
     compaction = compact(layout, repo_type, new, executor)
     for partition, reason in compaction.damaged:
         done.damaged.append(SkippedPartition(_name(name, partition), f"damaged: {reason}", True))
+    after: Callable[[], Known] | None = None
     for partition in new:
         cache = compaction.caches.get(partition.day)
         if cache is not None:
-            known = export.day(cache, known)
+            known = known if after is None else after()
+            after = export.day(cache, known)
             done.added.append(partition.day)
     done.days = sorted([*days, *done.added])
     return done
+
+
+class NothingToExportError(LookupError):
+    """The data directory holds no complete partition of any listing."""
+
+
+class _OnDemand(Executor):
+    """An executor that starts the one `start` makes when it is first given work."""
+
+    def __init__(self, start: Callable[[], Executor]) -> None:
+        self._start = start
+        self._executor: Executor | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Schedule `fn(*args, **kwargs)` on the executor, started now if need be."""
+        if self._executor is None:
+            self._executor = self._start()
+        return self._executor.submit(fn, *args, **kwargs)
+
+
+def export_data(data: Path, until: date | None = None) -> list[Exported]:
+    """Export the days of every listing under the data directory `data` not exported yet, up to
+    `until`: `python -m analysis export`, as a function for whatever runs it after the crawls.
+
+    Raises NothingToExportError when there is no complete partition, and ExportError as `export`.
+    """
+    layout = DataLayout(data)
+    latest = [scan(layout, name).complete[-1:] for name in REPO_TYPES]
+    records = [partition.records for found in latest for partition in found]
+    if not records:
+        where = ", ".join(str(layout.snapshots(name)) for name in REPO_TYPES)
+        msg = f"no complete partition under {where}"
+        raise NothingToExportError(msg)
+    with contextlib.ExitStack() as stack:
+        # Worker processes only if a day is not compacted yet: after the report's run every cache
+        # is built, and starting workers would cost more than the export itself.
+        pool = _OnDemand(lambda: stack.enter_context(worker_pool(max(records))))
+        return export(layout, pool, until)
 
 
 def export(layout: DataLayout, executor: Executor, until: date | None = None) -> list[Exported]:

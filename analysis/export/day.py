@@ -15,6 +15,7 @@ it, with their row of that day, then the ones absent already that did not come b
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis.export.files import BATCH_ROWS
-from analysis.export.known import Counts, Known, day_number
+from analysis.export.known import Counts, Ids, Known, day_number
 from analysis.export.schema import CACHE_NAMES, DAILY, REPO_TYPE_VALUES
 
 
@@ -34,29 +35,47 @@ def _dates(day: date | None, size: int, where: np.ndarray | None = None) -> pa.A
     return pa.array(numbers, mask=None if where is None else ~where).cast(pa.date32())
 
 
-def returning(ids: pa.Array | pa.ChunkedArray, known: Known) -> np.ndarray:
-    """The position in `known`'s earlier repos of each of `ids` (-1: never seen)."""
-    if not len(known.earlier_ids):
-        return np.full(len(ids), -1, np.int64)
-    found = pc.index_in(ids, value_set=known.earlier_ids)
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+@dataclass(frozen=True)
+class Seen:
+    """How a day's repos were seen before: each one's row in `known`'s latest day (-1: not in
+    it), the day each was first seen, and which of `known`'s earlier repos came back (their
+    positions among them)."""
+
+    rows: np.ndarray
+    first_seen: np.ndarray
+    returned: np.ndarray
+
+
+def seen_before(day: date, known: Known, rows: np.ndarray, ids: Ids) -> Seen:
+    """How the repos of `day` were seen before, from their `rows` in `known`'s latest day; the
+    ids of the others (`ids()`, read only if there are any, and any repos absent before) are
+    looked up among the earlier repos at once."""
+    first_seen = np.full(len(rows), day_number(day), np.int32)
+    found = rows >= 0
+    first_seen[found] = known.first_seen[rows[found]]
+    unseen = np.flatnonzero(~found)
+    returned = np.zeros(0, np.int64)
+    if len(unseen) and len(known.earlier_ids):
+        positions = pc.index_in(ids().take(pa.array(unseen)), value_set=known.earlier_ids)
+        back = pc.fill_null(positions, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        came = back >= 0
+        first_seen[unseen[came]] = known.earlier_first_seen[back[came]]
+        returned = back[came]
+    return Seen(rows, first_seen, returned)
 
 
 class DayRows:
-    """The rows of one day of `repo_type`, batch by batch from its cache's batches in order;
-    `rows` holds each of its repos' row in `known`'s latest day (-1: not in it)."""
+    """The rows of one day of `repo_type`, batch by batch from its cache's batches in order,
+    its repos `seen` before as `known` says."""
 
-    def __init__(self, repo_type: str, day: date, known: Known, rows: np.ndarray) -> None:
+    def __init__(self, repo_type: str, day: date, known: Known, seen: Seen) -> None:
         self.repo_type = repo_type
         self.day = day
         self.known = known
-        self.rows = rows
-        self._first_seen = np.full(len(rows), day_number(day), np.int32)
-        seen = rows >= 0
-        self._first_seen[seen] = known.first_seen[rows[seen]]
+        self.rows = seen.rows
+        self._first_seen = seen.first_seen
         self._between = 0 if known.day is None else (day - known.day).days
         self._start = 0
-        self._returned: list[np.ndarray] = []
 
     def batch(self, cached: pa.RecordBatch) -> pa.RecordBatch:
         """The day's rows of the next `cached` batch of its cache."""
@@ -67,12 +86,6 @@ class DayRows:
         # Each repo's row in the latest day (0 for those not in it: masked out below).
         at = np.where(seen, self.rows[rows], 0)
         first_seen = self._first_seen[rows]
-        if not seen.all():
-            unseen = np.flatnonzero(~seen)
-            back = returning(cached["id"].take(pa.array(unseen)), self.known)
-            returned = back >= 0
-            first_seen[unseen[returned]] = self.known.earlier_first_seen[back[returned]]
-            self._returned.append(back[returned])
 
         def column(name: str, kind: pa.DataType) -> pa.Array:
             source = CACHE_NAMES.get(name, name)
@@ -83,7 +96,7 @@ class DayRows:
         dropped = pc.fill_null(pc.less(difference, 0), False)
         likes = column("likes", pa.int64())
         computed = {
-            "repo_type": pa.array([REPO_TYPE_VALUES[self.repo_type]] * size, pa.string()),
+            "repo_type": pa.repeat(pa.scalar(REPO_TYPE_VALUES[self.repo_type]), size),
             "day": _dates(self.day, size),
             "first_seen": pa.array(first_seen).cast(pa.date32()),
             "previous_day": _dates(self.known.day, size, seen),
@@ -101,25 +114,19 @@ class DayRows:
             return pa.nulls(len(at), pa.int64())
         return counts[at].array(seen)
 
-    def returned(self) -> np.ndarray:
-        """The positions among `known`'s earlier repos of those that came back this day."""
-        return np.concatenate([np.zeros(0, np.int64), *self._returned])
-
 
 class Absent:
     """The repos absent from a day, for the repos table: those of `known`'s latest day (whose
-    file is `latest`) not matched by the day's `rows`, then those absent already (in the file
+    file is `latest`) the day's repos were not `seen` as, then those absent already (in the file
     `earlier`) that did not come back."""
 
-    def __init__(
-        self, known: Known, rows: np.ndarray, latest: Path | None, earlier: Path | None
-    ) -> None:
-        self.known = known
+    def __init__(self, known: Known, seen: Seen, latest: Path | None, earlier: Path | None) -> None:
         self.latest = latest
         self.earlier = earlier
         self._gone = np.ones(known.count, bool)
-        self._gone[rows[rows >= 0]] = False
+        self._gone[seen.rows[seen.rows >= 0]] = False
         self._still = np.ones(len(known.earlier_ids), bool)
+        self._still[seen.returned] = False
 
     def _filtered(self, path: Path | None, keep: np.ndarray) -> Iterator[pa.RecordBatch]:
         if path is None or not keep.any():
@@ -131,11 +138,8 @@ class Absent:
             if kept.any():
                 yield batch.filter(pa.array(kept)).cast(DAILY)
 
-    def gone(self) -> Iterator[pa.RecordBatch]:
-        """The rows of the latest day's repos that are not in the day."""
-        return self._filtered(self.latest, self._gone)
-
-    def still(self, returned: np.ndarray) -> Iterator[pa.RecordBatch]:
-        """The rows of the repos absent already, but the `returned` ones."""
-        self._still[returned] = False
-        return self._filtered(self.earlier, self._still)
+    def rows(self) -> Iterator[pa.RecordBatch]:
+        """The rows of the latest day's repos that are not in the day, then those of the repos
+        absent already that did not come back."""
+        yield from self._filtered(self.latest, self._gone)
+        yield from self._filtered(self.earlier, self._still)

@@ -53,10 +53,11 @@ def _fsync(path: Path) -> None:
 
 class TableWriter:
     """A Parquet file of `schema` with `metadata`, written in row groups of `ROW_GROUP_ROWS` on a
-    thread of its own: the day's file and the repos file are encoded at once, on two cores, while
-    this thread computes the next batch (pyarrow releases the GIL as it reads and encodes). At most
-    one batch waits for the thread. Used as a context manager: the file is complete and flushed
-    to the disk at the end of the block, and closed half-written if the block fails.
+    thread of its own: the day's file and the file of the repos absent from it are encoded at
+    once, on two cores, while the caller computes the next batch (pyarrow releases the GIL as it
+    reads and encodes). At most one batch waits for the thread. Used as a context manager: the
+    file is complete and flushed to the disk at the end of the block, and closed half-written if
+    the block fails.
     """
 
     def __init__(self, path: Path, schema: pa.Schema, metadata: dict[bytes, bytes]) -> None:

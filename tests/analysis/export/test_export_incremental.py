@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -256,5 +257,21 @@ def test_the_analysis_exports_up_to_the_day_it_analyses_unless_told_not_to(
     assert done.stderr == ""
     daily = DataLayout(data).export_daily("models")
     assert sorted(path.name for path in daily.iterdir()) == [f"date={day}" for day in DAYS[:3]]
-    assert run_analysis("--data", str(data), "--out", out, cwd=tmp_path).returncode == 0
-    assert sorted(path.name for path in daily.iterdir()) == [f"date={day}" for day in DAYS[:4]]
+
+
+def test_a_new_day_needs_only_the_export_not_the_snapshots_it_holds(
+    tmp_path: Path, whole: dict[str, Any]
+) -> None:
+    data = tmp_path / "data"
+    write_history(data, DAYS[:3], failed=False)
+    _export(data)
+    layout = DataLayout(data)
+    # The exported days' snapshots archived elsewhere, and their caches gone.
+    shutil.rmtree(layout.caches())
+    for repo_type in TYPES:
+        for day in DAYS[:3]:
+            shutil.rmtree(layout.partition(repo_type, day), ignore_errors=True)
+    write_history(data, DAYS[3:4], failed=False)
+    _export(data)
+    rows = pq.read_table(layout.export_day("models", DAYS[3])).to_pylist()
+    assert rows == whole[f"models/date={DAYS[3]}"]
