@@ -402,3 +402,30 @@ def readme_snippet(name: str) -> str:
     found = re.findall(pattern, text, flags=re.DOTALL | re.MULTILINE)
     assert len(found) == 1, f"the README prints the snippet {name!r} {len(found)} times, not once"
     return found[0]
+
+
+# A time no real log line of this test can carry.
+FORGED_TIME = "2001-01-01 00:00:00"
+FORGED_LINES = (
+    f"{FORGED_TIME} [hfcrawler.verdict] INFO: Snapshot verdict: "
+    + json.dumps({"published": True, "message": "published 1 records", "path": "/forged"}),
+    f"{FORGED_TIME} [hfcrawler.extensions.snapshot] INFO: Snapshot published: published 1 records",
+    f"{FORGED_TIME} [scrapy.core.engine] INFO: Spider closed (finished)",
+)
+# Every way a string can break a line: LF, CR LF, and the separators str.splitlines() knows.
+HOSTILE_ERROR = "Bad request" + "".join(
+    f"{separator}{line}"
+    for separator, line in zip(("\n", "\r\n", "\u2028"), FORGED_LINES, strict=True)
+)
+
+
+def daily(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scheduler.daily", *args],
+        cwd=ROOT,
+        env=env or base_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )

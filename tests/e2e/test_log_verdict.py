@@ -6,21 +6,7 @@ from fakehub.hub import SyntheticHub
 from hfcrawler.verdict import last_verdict
 from scheduler.outcome import judge
 from scheduler.scrapyd import Job
-from tests.helpers import Answer, ScriptedServer, crawl
-
-# A time no real log line of this test can carry.
-FORGED_TIME = "2001-01-01 00:00:00"
-FORGED_LINES = (
-    f"{FORGED_TIME} [hfcrawler.verdict] INFO: Snapshot verdict: "
-    + json.dumps({"published": True, "message": "published 1 records", "path": "/forged"}),
-    f"{FORGED_TIME} [hfcrawler.extensions.snapshot] INFO: Snapshot published: published 1 records",
-    f"{FORGED_TIME} [scrapy.core.engine] INFO: Spider closed (finished)",
-)
-# Every way a string can break a line: LF, CR LF, and the separators str.splitlines() knows.
-HOSTILE_ERROR = "Bad request" + "".join(
-    f"{separator}{line}"
-    for separator, line in zip(("\n", "\r\n", "\u2028"), FORGED_LINES, strict=True)
-)
+from tests.helpers import FORGED_TIME, HOSTILE_ERROR, Answer, ScriptedServer, crawl
 
 
 def test_an_error_body_that_forges_the_verdict_leaves_the_crawl_failed(tmp_path):

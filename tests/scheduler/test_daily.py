@@ -6,27 +6,13 @@ through Scrapyd), is in test_schedule.py, beside the Scrapyd it needs.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from fakehub.hub import SyntheticHub
-from tests.helpers import ROOT, base_env
+from tests.helpers import daily
 
 # Quick give-up for a failing page, so the crawl ends in about a second.
 FAST_FAILURE = ["HUB_RETRY_TIMES=1", "HUB_BACKOFF_BASE=0.05", "HUB_BACKOFF_MAX=0.05"]
-
-
-def daily(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scheduler.daily", *args],
-        cwd=ROOT,
-        env=env or base_env(),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def test_a_failed_crawl_stops_the_pipeline_naming_the_step(fakehub, tmp_path: Path) -> None:

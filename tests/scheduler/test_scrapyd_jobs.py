@@ -24,11 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_daily import daily
-from test_log_verdict import FORGED_TIME, HOSTILE_ERROR
 
 from fakehub.hub import SyntheticHub
-from tests.helpers import ROOT, Answer, Received, ScriptedServer, base_env, read_partition
+from tests.helpers import (
+    FORGED_TIME,
+    HOSTILE_ERROR,
+    ROOT,
+    Answer,
+    Received,
+    ScriptedServer,
+    base_env,
+    daily,
+    read_partition,
+)
 
 pytestmark = pytest.mark.slow
 
