@@ -148,8 +148,10 @@ def _html_headline(
             "label": label,
             "value": _figure(headline[key], kind),
             "changes": [
-                f"{_delta(change['changes'][key], kind)} since {change['date']}"
-                f" ({_days(change['days'])})"
+                {
+                    "text": f"{_delta(change['changes'][key], kind)} in {_days(change['days'])}",
+                    "since": f"since the snapshot of {change['date']}",
+                }
                 for change in compared
                 if key in change["changes"]
             ],

@@ -221,7 +221,7 @@ def test_headline_changes_since_the_day_before_and_the_week_before(report: Path)
             before = sum(row[field] for row in earlier.values())
             assert changes[key]["changes"][figure] == total - before
     page = (report / "index.html").read_text(encoding="utf-8")
-    assert "<small>+1 since 2026-11-01 (7 days)</small>" in page
+    assert '<small title="since the snapshot of 2026-11-01">+1 in 7 days</small>' in page
 
 
 def test_show_prints_a_models_series_and_writes_its_chart(data: Path) -> None:
