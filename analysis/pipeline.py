@@ -198,7 +198,9 @@ class Pipeline:
         families = family_velocity(spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS)
         digests = [job.result() for job in digesting]
         frames = tables.history_frames(line, digests, spans)
-        frames["history_model_sizes"] = size_shares(spans, [s.directory for s in snapshots[1:]])
+        frames["history_model_sizes"] = size_shares(
+            spans, [s.directory for s in snapshots[1:]], history_dir
+        )
         frames |= tables.velocity_frames(families)
         chart_list = history_section_charts(line, self.repo_type)
         drawn = self._draw([c for c in chart_list if c.ready(frames)], frames)

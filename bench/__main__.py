@@ -1,5 +1,6 @@
-"""`python -m bench [NAME ...]`: run the benchmarks (crawl, analysis, history, export), print
-tables.
+"""Run the benchmarks (crawl, analysis, history, export, kills) and print their tables.
+
+`python -m bench [NAME ...]`.
 
 With no names every benchmark runs (`crawl` stands for models, together and quota). Each crawl
 benchmark alternates its two sides `--runs` times and reports medians and their ratio against the

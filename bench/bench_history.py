@@ -59,7 +59,7 @@ def _build(data: Path, models: int, days: int) -> None:
 
 
 def _forget(data: Path, day: date) -> None:
-    """Remove what a run cached for `day`: its Parquet cache, digest and interval."""
+    """Remove what a run cached for `day`: its Parquet cache, digest, interval and size sums."""
     from hfcrawler.layout import DataLayout, partition_name  # noqa: PLC0415 - set in main
 
     layout = DataLayout(data)
@@ -68,6 +68,7 @@ def _forget(data: Path, day: date) -> None:
         layout.cache("models", day),
         history / partition_name(day),
         *history.glob(f"interval=*_{day.isoformat()}"),
+        *history.glob(f"sizes=*_{day.isoformat()}"),
     ]:
         shutil.rmtree(path, ignore_errors=True)
 

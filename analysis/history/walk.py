@@ -207,27 +207,35 @@ def _models_table(ids: pa.ChunkedArray, sums: WindowSums, top: int) -> pa.Table:
 def _authors_table(authors: pa.ChunkedArray, sums: WindowSums) -> pa.Table:
     """Per author with at least one model measured: gains summed, start of the models known."""
     kept = np.flatnonzero((sums.days > 0) | sums.has_start)
-    grouped = (
-        pa.table(
-            {
-                "name": authors.take(pa.array(kept)),
-                "gained": sums.gained[kept],
-                "measured": (sums.days[kept] > 0).astype(np.int64),
-                "start": pa.array(sums.start[kept], mask=~sums.has_start[kept]),
-            }
-        )
-        .filter(pc.is_valid(pc.field("name")))
-        .group_by("name")
-        .aggregate([("gained", "sum"), ("measured", "sum"), ("start", "sum")])
-    )
-    grouped = grouped.filter(pc.greater(grouped["measured_sum"], 0))
+    # Summed by the names' dictionary codes with numpy: the names are hashed once, and the
+    # sums stay exact integers (a string group-by with three sums took three times as long).
+    encoded = authors.take(pa.array(kept)).combine_chunks().dictionary_encode()
+    named = np.flatnonzero(encoded.is_valid().to_numpy(zero_copy_only=False))
+    codes = pc.fill_null(encoded.indices, 0).to_numpy()[named]
+    rows = kept[named]
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    rows = rows[order]
+    firsts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    measured = _group_sums((sums.days[rows] > 0).astype(np.int64), firsts)
+    started = _group_sums(sums.has_start[rows].astype(np.int64), firsts)
+    starts = _group_sums(np.where(sums.has_start[rows], sums.start[rows], 0), firsts)
+    gained = _group_sums(sums.gained[rows], firsts)
+    shown = measured > 0
     return pa.table(
         {
-            "name": grouped["name"],
-            "gained": grouped["gained_sum"],
-            "start_all_time": grouped["start_sum"],
+            "name": encoded.dictionary.take(pa.array(codes[firsts][shown])),
+            "gained": gained[shown],
+            "start_all_time": pa.array(starts[shown], mask=started[shown] == 0),
         }
     )
+
+
+def _group_sums(values: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+    """The sums of `values` over the runs starting at `firsts` (empty when there is none)."""
+    if not len(firsts):
+        return np.zeros(0, dtype=np.int64)
+    return np.add.reduceat(values.astype(np.int64), firsts)
 
 
 def _ranking(

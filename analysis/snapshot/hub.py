@@ -211,7 +211,9 @@ def _beside(uses: pa.Table, repos: pa.Table | None, columns: list[str]) -> pd.Da
     if repos is None:
         frame["in_snapshot"] = pd.NA
     else:
-        own = repos.select(["id", *columns]).to_pandas()
+        # Only the repos named: millions of ids turned into Python strings cost a second.
+        named = pc.is_in(repos["id"], value_set=uses["id"].combine_chunks())
+        own = repos.select(["id", *columns]).filter(named).to_pandas()
         frame = frame.merge(own, on="id", how="left", indicator=True)
         frame["in_snapshot"] = frame.pop("_merge") == "both"
         for column in columns:
@@ -254,17 +256,21 @@ def links(models_cache: Path, datasets_cache: Path | None, spaces_cache: Path | 
     return Tally(frames)
 
 
+def _per_author(column: pa.ChunkedArray) -> pd.Series:
+    """Repos per author of `column` (counted by pyarrow: no Python string per repo)."""
+    counted = pc.value_counts(pc.drop_null(column))
+    return pd.Series(
+        counted.field("counts").to_numpy(zero_copy_only=False),
+        index=counted.field("values").to_pandas(),
+        dtype="int64",
+    )
+
+
 def _across(authors: dict[str, pa.ChunkedArray]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Authors by the repo types they publish (and those types' shares of all repos), and the
     authors publishing every type, most repos first."""
     counts = pd.concat(
-        [
-            pd.Series(pc.drop_null(column).to_numpy(zero_copy_only=False))
-            .value_counts()
-            .rename(repo_type)
-            for repo_type, column in authors.items()
-        ],
-        axis=1,
+        [_per_author(column).rename(repo_type) for repo_type, column in authors.items()], axis=1
     ).fillna(0)
     counts = counts.astype("int64").rename_axis("author")
     types = list(authors)
