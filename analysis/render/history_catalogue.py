@@ -1,6 +1,8 @@
-"""The charts of the history section, each declared once: title, caption, tables and drawing.
+"""The charts of the history sections, each declared once: title, caption, tables and drawing.
 
-They are listed in page order. Most draw the tables of the snapshots and intervals, ready as soon
+The models' history and that of datasets and Spaces (`hub_history_charts`: their top gainers,
+rising repos, hype cycles, listed shares and churn, from the same tables named after the repo
+type) are listed in page order. Most draw the tables of the snapshots and intervals, ready as soon
 as those are; the rising repos, the velocity of models and authors and their series wait for the
 walk over the intervals (analysis.history.walk), so the run draws each one when its tables
 exist. Titles and captions name the span the snapshots really cover ("last 4 days" when a 7-day
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from analysis.defaults import TOP_N, VELOCITY_WINDOWS
 from analysis.history.intervals import FAMILY
+from analysis.history.tables import history_name, velocity_names
 from analysis.history.timeline import Timeline, span_words
 from analysis.render import history_charts
 from analysis.render.chart import Chart
@@ -170,3 +173,102 @@ def history_section_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
             {"group": "size_class", "keep": len(SIZE_LABELS)},
         ),
     ]
+
+
+def hub_history_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
+    """The charts of the history of datasets or Spaces (`repo_type`) in page order, over the
+    snapshots of `line`: its top gainers and rising repos of the week, its hype cycles per
+    dimension, the shares of its listed values per snapshot, its churn."""
+    name, noun, trend = repo_type.name, repo_type.noun, repo_type.trend
+    history, unit = repo_type.history, trend.unit
+    week = VELOCITY_WINDOWS[0]
+    shown = _covered(line, week)
+    velocity, _ = velocity_names(repo_type, "id")
+    chart_list = [
+        Chart(
+            f"history_{name}_velocity",
+            f"{name.capitalize()} that gained the most {unit}",
+            f"The {name} whose {unit} grew most in the {shown} (differences of {trend.counter}"
+            f" between snapshots); {velocity}.csv ranks every window (1, 7 and 30 days, clipped"
+            f" to the data), absolute and relative, and {velocity}_authors.csv their authors.",
+            [f"{velocity}.csv", f"{velocity}_authors.csv"],
+            history_charts.velocity,
+            (velocity,),
+            {
+                "window_days": week,
+                "title": f"Top {TOP_N} {name} by {unit} gained in the {shown}",
+                "unit": f"{unit} gained ({trend.counter} difference)",
+            },
+        ),
+        Chart(
+            f"history_{name}_rising",
+            f"Rising {name}",
+            f"The {name} gaining {unit} fastest against their usual pace over the {shown}: each"
+            f" one's {unit} per day then (dot) against its usual pace at the window's start"
+            f" (ring, at least {trend.floor:,g} a day); rising_{name}.csv gives every window.",
+            [f"rising_{name}.csv"],
+            history_charts.rising,
+            (f"rising_{name}",),
+            {
+                "window_days": week,
+                "floor": trend.floor,
+                "noun": noun,
+                "title": f"Top {TOP_N} rising {name} of the {shown}",
+                "unit": unit,
+            },
+        ),
+    ]
+    for dimension in history.dimensions:
+        table = history_name(repo_type, dimension.table)
+        several = repo_type.many(dimension.column)
+        title = dimension.name.replace("_", " ")
+        chart_list.append(
+            Chart(
+                table,
+                f"Hype cycles by {title}",
+                f"Each {title}'s share of the {unit} gained and of the {name} created per"
+                f" interval"
+                + (
+                    f": the eight that gained the most, as lines (a {noun} with several is"
+                    f" counted in each, so the shares add up to more than 1)."
+                    if several
+                    else "; past eight, the others are lumped together."
+                ),
+                [f"{table}.csv"],
+                history_charts.hype,
+                (table,),
+                {
+                    "group": dimension.name,
+                    "unit": unit,
+                    "noun": name,
+                    "overlapping": several,
+                },
+            )
+        )
+    if history.listed_by is not None:
+        table = history_name(repo_type, f"{history.listed_by}_shares")
+        chart_list.append(
+            Chart(
+                table,
+                f"{name.capitalize()} by {history.listed_by} over time",
+                f"Each {history.listed_by}'s share of all {name} at each snapshot date.",
+                [f"{table}.csv"],
+                history_charts.listed,
+                (table,),
+                {"group": history.listed_by, "noun": name},
+            )
+        )
+    churn = history_name(repo_type, "churn")
+    chart_list.append(
+        Chart(
+            churn,
+            f"Churn of {name}",
+            f"{name.capitalize()} created and deleted between consecutive snapshots, per day"
+            + (f", by {history.churn_by}." if history.churn_by else "."),
+            [f"{churn}.csv", f"{history_name(repo_type, 'intervals')}.csv"],
+            history_charts.churn,
+            (churn,),
+            {"group": history.churn_by, "noun": name},
+        )
+    )
+    return chart_list
