@@ -196,7 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         _warn(parser, error.damaged)
         parser.exit(1, f"{parser.prog}: error: {error}\n")
     _warn(parser, done.damaged)
-    _notes(parser, done, arguments.models)
+    followed = arguments.models
+    if DEFAULT_REPO_TYPE not in request.repo_types:
+        _not_followed(parser, followed, f"--type leaves the {DEFAULT_REPO_TYPE} out")
+        followed = []
+    _notes(parser, done, followed)
     sys.stdout.write(f"{done.index}\n")
     if done.export_error is not None:
         sys.stderr.write(f"{parser.prog}: error: the export failed: {done.export_error}\n")
@@ -209,6 +213,12 @@ def _warn(parser: argparse.ArgumentParser, damaged: list[SkippedPartition]) -> N
         sys.stderr.write(f"{parser.prog}: warning: {partition.name} left out, {partition.reason}\n")
 
 
+def _not_followed(parser: argparse.ArgumentParser, followed: list[str], why: str) -> None:
+    for repo in dict.fromkeys(followed):
+        followed_id = neutralise(repo)
+        sys.stderr.write(f"{parser.prog}: warning: --follow {followed_id} not followed: {why}\n")
+
+
 def _notes(parser: argparse.ArgumentParser, done: Outcome, followed: list[str]) -> None:
     """Say what the report does not hold: a history (one snapshot), or a followed id."""
     if done.snapshots < 2:
@@ -217,11 +227,7 @@ def _notes(parser: argparse.ArgumentParser, done: Outcome, followed: list[str]) 
             f" the range holds {done.snapshots}: the report has no history section, rising"
             " repos or rank changes\n"
         )
-        for repo in dict.fromkeys(followed):
-            sys.stderr.write(
-                f"{parser.prog}: warning: --follow {neutralise(repo)} not followed:"
-                " there is no history\n"
-            )
+        _not_followed(parser, followed, "there is no history")
     for repo, close in done.unknown.items():
         hint = f"; did you mean {', '.join(map(neutralise, close))}?" if close else ""
         sys.stderr.write(

@@ -98,25 +98,33 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-def _report(data: Path, out: str, *arguments: str) -> Path:
+def _report(data: Path, out: str, *arguments: str) -> tuple[Path, str]:
+    """The report asked for with `arguments`, and what the run wrote on stderr."""
     done = run_analysis(
         "--data", str(data), "--out", str(data.parent / out), "--no-export", *arguments,
         cwd=data.parent,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
-    return Path(done.stdout.strip()).parent
+    return Path(done.stdout.strip()).parent, done.stderr
 
 
 @pytest.fixture(scope="module")
 def report(data: Path) -> Path:
     """Every repo type, with the models' history beside the others'."""
-    return _report(data, "all")
+    path, stderr = _report(data, "all")
+    assert stderr == ""
+    return path
 
 
 @pytest.fixture(scope="module")
-def datasets_only(data: Path) -> Path:
-    return _report(data, "datasets", "--type", "datasets")
+def narrowed(data: Path) -> tuple[Path, str]:
+    """The datasets alone, asked to follow a model."""
+    return _report(data, "datasets", "--type", "datasets", "--follow", "m/a")
+
+
+@pytest.fixture(scope="module")
+def datasets_only(narrowed: tuple[Path, str]) -> Path:
+    return narrowed[0]
 
 
 def _gains(series: dict[str, list[int | None]]) -> list[dict[str, int | None]]:
@@ -284,7 +292,14 @@ def test_a_hostile_tag_and_sdk_stay_inert_in_the_page_and_the_tables(report: Pat
     assert HOSTILE_TAG in tags
 
 
-def test_type_narrows_the_run_and_says_why_the_others_are_absent(datasets_only: Path) -> None:
+def test_type_narrows_the_run_and_says_why_the_others_are_absent(
+    narrowed: tuple[Path, str],
+) -> None:
+    datasets_only, stderr = narrowed
+    assert (
+        stderr
+        == "python -m analysis: warning: --follow m/a not followed: --type leaves the models out\n"
+    )
     page = (datasets_only / "index.html").read_text(encoding="utf-8")
     assert 'id="datasets"' in page
     assert 'id="datasets-history"' in page
