@@ -16,8 +16,8 @@ from analysis.history.intervals import FAMILY
 from analysis.history.tables import history_name, velocity_names
 from analysis.history.timeline import Timeline, span_words
 from analysis.render import history_charts
-from analysis.render.chart import Chart
-from analysis.store.derive import SIZE_LABELS
+from analysis.render.chart import Chart, capitalised
+from analysis.store.derive import SIZE_LABELS, record_field
 from analysis.store.repo_types import RepoType
 
 
@@ -175,20 +175,29 @@ def history_section_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
     ]
 
 
+# How the history's prose writes a dimension's name, where it differs from the table's column.
+_WORDS = {"sdk": "SDK"}
+
+
+def _words(column: str) -> str:
+    return _WORDS.get(column, column.replace("_", " "))
+
+
 def hub_history_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
     """The charts of the history of datasets or Spaces (`repo_type`) in page order, over the
     snapshots of `line`: its top gainers and rising repos of the week, its hype cycles per
     dimension, the shares of its listed values per snapshot, its churn."""
     name, noun, trend = repo_type.name, repo_type.noun, repo_type.trend
-    history, unit = repo_type.history, trend.unit
+    history, unit, repos = repo_type.history, trend.unit, f"{noun}s"
+    counter = record_field(trend.counter)
     week = VELOCITY_WINDOWS[0]
     shown = _covered(line, week)
     velocity, _ = velocity_names(repo_type, "id")
     chart_list = [
         Chart(
             f"history_{name}_velocity",
-            f"{name.capitalize()} that gained the most {unit}",
-            f"The {name} whose {unit} grew most in the {shown} (differences of {trend.counter}"
+            f"{capitalised(repos)} that gained the most {unit}",
+            f"The {repos} whose {unit} grew most in the {shown} (differences of {counter}"
             f" between snapshots); {velocity}.csv ranks every window (1, 7 and 30 days, clipped"
             f" to the data), absolute and relative, and {velocity}_authors.csv their authors.",
             [f"{velocity}.csv", f"{velocity}_authors.csv"],
@@ -196,15 +205,16 @@ def hub_history_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
             (velocity,),
             {
                 "window_days": week,
-                "title": f"Top {TOP_N} {name} by {unit} gained in the {shown}",
-                "unit": f"{unit} gained ({trend.counter} difference)",
+                "title": f"Top {TOP_N} {repos} by {unit} gained in the {shown}",
+                "unit": f"{unit} gained ({counter} difference)",
+                "noun": noun,
             },
         ),
         Chart(
             f"history_{name}_rising",
-            f"Rising {name}",
-            f"The {name} gaining {unit} fastest against their usual pace over the {shown}: each"
-            f" one's {unit} per day then (dot) against its usual pace at the window's start"
+            f"Rising {repos}",
+            f"The {repos} gaining {unit} fastest against their usual pace over the {shown}:"
+            f" each one's {unit} per day then (dot) against its usual pace at the window's start"
             f" (ring, at least {trend.floor:,g} a day); rising_{name}.csv gives every window.",
             [f"rising_{name}.csv"],
             history_charts.rising,
@@ -213,7 +223,7 @@ def hub_history_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
                 "window_days": week,
                 "floor": trend.floor,
                 "noun": noun,
-                "title": f"Top {TOP_N} rising {name} of the {shown}",
+                "title": f"Top {TOP_N} rising {repos} of the {shown}",
                 "unit": unit,
             },
         ),
@@ -221,54 +231,51 @@ def hub_history_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
     for dimension in history.dimensions:
         table = history_name(repo_type, dimension.table)
         several = repo_type.many(dimension.column)
-        title = dimension.name.replace("_", " ")
+        title = _words(dimension.name)
         chart_list.append(
             Chart(
                 table,
                 f"Hype cycles by {title}",
-                f"Each {title}'s share of the {unit} gained and of the {name} created per"
-                f" interval"
+                f"Each {title}'s share of the {unit} gained and of the {repos} created per"
+                " interval"
                 + (
                     f": the eight that gained the most, as lines (a {noun} with several is"
-                    f" counted in each, so the shares add up to more than 1)."
+                    " counted in each, so the shares add up to more than 1)."
                     if several
                     else "; past eight, the others are lumped together."
                 ),
                 [f"{table}.csv"],
                 history_charts.hype,
                 (table,),
-                {
-                    "group": dimension.name,
-                    "unit": unit,
-                    "noun": name,
-                    "overlapping": several,
-                },
+                {"group": dimension.name, "unit": unit, "noun": repos, "overlapping": several},
             )
         )
     if history.listed_by is not None:
         table = history_name(repo_type, f"{history.listed_by}_shares")
+        title = _words(history.listed_by)
         chart_list.append(
             Chart(
                 table,
-                f"{name.capitalize()} by {history.listed_by} over time",
-                f"Each {history.listed_by}'s share of all {name} at each snapshot date.",
+                f"{capitalised(repos)} by {title} over time",
+                f"Each {title}'s share of all {repos} at each snapshot date.",
                 [f"{table}.csv"],
                 history_charts.listed,
                 (table,),
-                {"group": history.listed_by, "noun": name},
+                {"group": history.listed_by, "noun": repos},
             )
         )
     churn = history_name(repo_type, "churn")
+    split = f", by {_words(history.churn_by)}" if history.churn_by else ""
     chart_list.append(
         Chart(
             churn,
-            f"Churn of {name}",
-            f"{name.capitalize()} created and deleted between consecutive snapshots, per day"
-            + (f", by {history.churn_by}." if history.churn_by else "."),
+            f"Churn of {repos}",
+            f"{capitalised(repos)} created and deleted between consecutive snapshots, per"
+            f" day{split}.",
             [f"{churn}.csv", f"{history_name(repo_type, 'intervals')}.csv"],
             history_charts.churn,
             (churn,),
-            {"group": history.churn_by, "noun": name},
+            {"group": history.churn_by, "noun": repos},
         )
     )
     return chart_list

@@ -173,16 +173,25 @@ def listed(frame: pd.DataFrame, path: Path, *, group: str, noun: str) -> None:
     axes.stackplot(days, values, labels=labels)
     axes.set_ylim(0, 1)
     axes.set_ylabel(f"share of all {noun} (0-1)")
-    axes.set_title(f"{noun.capitalize()} by {group}, per snapshot")
+    axes.set_title(f"{noun[:1].upper()}{noun[1:]} by {group}, per snapshot")
     _legend(axes, title=group, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _date_axis(axes)
     save(figure, path)
 
 
-def velocity(ranked: pd.DataFrame, path: Path, *, window_days: int, title: str, unit: str) -> None:
-    """The absolute ranking of models by downloads gained over the window of `window_days`."""
+def velocity(
+    ranked: pd.DataFrame,
+    path: Path,
+    *,
+    window_days: int,
+    title: str,
+    unit: str,
+    noun: str = "model",
+) -> None:
+    """The absolute ranking of repos (each a `noun`) by what they gained over the window of
+    `window_days`."""
     fastest = ranked[(ranked["window_days"] == window_days) & (ranked["ranking"] == "absolute")]
-    ranking(fastest, label="id", value="gained", title=title, unit=unit, path=path)
+    ranking(fastest, label="id", value="gained", title=title, unit=unit, path=path, noun=noun)
 
 
 def series(

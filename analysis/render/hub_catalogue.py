@@ -19,10 +19,10 @@ from analysis.defaults import MIGRATION_BATCH, TOP_N, VELOCITY_WINDOWS
 from analysis.history.tables import history_name, velocity_names
 from analysis.history.timeline import Timeline, span_words
 from analysis.render import charts
-from analysis.render.chart import Chart
+from analysis.render.chart import Chart, capitalised
 from analysis.render.page import KeyTable, Section
 from analysis.snapshot.hub import DATASET_CATEGORIES, NEW_DAYS, SEVERAL_MODALITIES
-from analysis.store.derive import RENAMED, UNKNOWN_SIZE
+from analysis.store.derive import UNKNOWN_SIZE, record_field
 from analysis.store.repo_types import REPO_TYPES, RepoType
 
 _PER_MONTH = "downloads, last 30 days"
@@ -336,11 +336,6 @@ def _sizes(frames: dict[str, pd.DataFrame]) -> Section:
     )
 
 
-def _field(column: str) -> str:
-    """The record field a cache column holds, as the Hub names it (downloadsAllTime)."""
-    return next((field for field, renamed in RENAMED.items() if renamed == column), column)
-
-
 def _window(line: Timeline, days: int) -> str:
     """The window of `days` as a title names it: its span and dates."""
     start, end = line.window(days) or (line.partitions[0].day, line.partitions[-1].day)
@@ -350,22 +345,22 @@ def _window(line: Timeline, days: int) -> str:
 def _history(history: HubHistory, frames: dict[str, pd.DataFrame]) -> Section:
     """The history of datasets or Spaces: what it covers, its charts and key tables."""
     repo_type, line = history.repo_type, history.line
-    name, trend = repo_type.name, repo_type.trend
-    title, anchor = f"{name.capitalize()} over time", f"{name}-history"
+    name, trend, repos = repo_type.name, repo_type.trend, f"{repo_type.noun}s"
+    title, anchor = f"{capitalised(repos)} over time", f"{name}-history"
     if not history.charts:
         return Section(
             title,
             anchor,
-            f"The history of {name} starts with the second complete {name} snapshot; the range"
-            f" holds {len(line.partitions)}.",
+            f"The history of {repos} starts with the second complete {name} snapshot; the"
+            f" range holds {len(line.partitions)}.",
         )
     missing = sum(len(gap.missing) for gap in line.gaps)
     note = (
         f"{len(line.partitions)} complete {name} snapshots from {line.partitions[0].day} to"
         f" {line.partitions[-1].day}; {missing} missing day(s) are gaps (rates divide by the real"
         f" days between snapshots), {len(line.skipped)} incomplete partition(s) skipped."
-        f" {trend.unit.capitalize()} gained are differences of {_field(trend.counter)} between"
-        " snapshots"
+        f" {capitalised(trend.unit)} gained are differences of"
+        f" {record_field(trend.counter)} between snapshots"
     )
     if trend.falls:
         note += f", a {trend.unit.removesuffix('s')} taken back counting as a loss. {_NO_DOWNLOADS}"
@@ -386,13 +381,13 @@ def _history(history: HubHistory, frames: dict[str, pd.DataFrame]) -> Section:
         history.charts,
         [
             KeyTable(
-                f"{name.capitalize()} that gained the most {trend.unit}, {_window(line, week)}",
+                f"{capitalised(repos)} that gained the most {trend.unit}, {_window(line, week)}",
                 gainers.rename(columns={"start_all_time": f"{trend.counter}_at_start"}),
                 f"{velocity}.csv",
                 links=_ids(name),
             ),
             KeyTable(
-                f"Rising {name}, {_window(line, week)}",
+                f"Rising {repos}, {_window(line, week)}",
                 rising[["rank", "id", "gained", "per_day", "usual_per_day", "rise"]],
                 f"rising_{name}.csv",
                 links=_ids(name),

@@ -48,6 +48,11 @@ RENAMED = {
 }
 
 
+def record_field(column: str) -> str:
+    """The record field a cache column holds, as the Hub names it (downloadsAllTime)."""
+    return next((name for name, renamed in RENAMED.items() if renamed == column), column)
+
+
 def _author(ids: pa.Array, authors: pa.Array) -> pa.Array:
     if authors.null_count == 0:
         return authors
