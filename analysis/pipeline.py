@@ -228,7 +228,7 @@ class Pipeline:
             missing = history.report.summary["models_not_found"]
             latest = compaction.caches[line.partitions[-1].day].directory
             unknown = {model: close_ids(latest, model) for model in missing}
-        # Without the models, the history the leading repo type's.
+        # Without the models, the history the note speaks of is the leading repo type's.
         leading = next((hub for hub in hubs if hub.repo_type == self.repo_type), None)
         snapshots = len(line.partitions) if leading is None else len(leading.snapshots)
         return Ran(damaged, snapshots, unknown)

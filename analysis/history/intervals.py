@@ -9,8 +9,8 @@ null), as is a repo missing either count; likes taken back are a loss like any o
 the later snapshot were created in between, repos only in the earlier one deleted. What the repo
 type's `History` declares is counted besides: the creations and gains per value of each of its
 dimensions (for the hype cycles: a repo with several values counts under each), the deletions per
-value of `churn_by`, the later snapshot's repos per value of `listed_by`, and the gains of the repos
-naming each family (a model's base models, as the earlier snapshot states them).
+value of `churn_by`, and the gains of the repos naming each family (a model's base models, as the
+earlier snapshot states them).
 
 Repos are matched by the 64-bit hashes of their ids that the Parquet cache keeps (the later
 snapshot's hashes sorted and searched, falling back to the strings if a snapshot ever holds a
@@ -186,7 +186,7 @@ def _match(start_cache: Path, end_cache: Path) -> tuple[np.ndarray, pa.Array, pa
 
 
 def _single(repo_type: RepoType, columns: list[str]) -> list[str]:
-    """The string columns of `columns`: few distinct values each, read as dictionaries."""
+    """The string columns of `columns`, few distinct values each: read as dictionaries."""
     return [c for c in columns if repo_type.columns.field(c).type == pa.string()]
 
 
@@ -197,13 +197,10 @@ def _build(start_cache: Path, end_cache: Path, target: Path, repo_type: RepoType
     # The strings read to match are freed before the rest is read; the labels, few distinct
     # values each, are read as dictionaries: an interval of 2.7M models peaks ~0.4 GB lower.
     pa.default_memory_pool().release_unused()
-    early = list(dict.fromkeys([*history.columns, counter]))
-    late = [d.column for d in history.dimensions]
-    late = list(dict.fromkeys([*late, *filter(None, [history.listed_by]), counter]))
-    before = pq.read_table(
-        start_cache, columns=early, read_dictionary=_single(repo_type, early[:-1])
-    )
-    after = pq.read_table(end_cache, columns=late, read_dictionary=_single(repo_type, late[:-1]))
+    early = [*history.columns, counter]
+    late = [*(d.column for d in history.dimensions), counter]
+    before = pq.read_table(start_cache, columns=early, read_dictionary=_single(repo_type, early))
+    after = pq.read_table(end_cache, columns=late, read_dictionary=_single(repo_type, late))
     kept = before.filter(continuing)
     later = pc.take(after[counter], matched)
     difference = pc.subtract(later, kept[counter])
@@ -260,8 +257,6 @@ def _build(start_cache: Path, end_cache: Path, target: Path, repo_type: RepoType
     dimensions = {d.column: d for d in history.dimensions}
     if history.churn_by is not None:
         totals[f"deleted_by_{history.churn_by}"] = _counts(gone, dimensions[history.churn_by])
-    if history.listed_by is not None:
-        totals[f"listed_by_{history.listed_by}"] = _counts(after, dimensions[history.listed_by])
     for dimension in history.dimensions:
         totals[f"created_by_{dimension.column}"] = _counts(created, dimension)
         totals[f"gained_by_{dimension.column}"] = _gained(kept, gained, dimension)

@@ -99,8 +99,8 @@ class Dimension:
 @dataclass(frozen=True)
 class History:
     """What the history follows of a repo type besides its `Trend`: the `dimensions` of its hype
-    cycles (the gains and the creations per value, interval by interval), the single-valued
-    column its churn is split by (`churn_by`; None: not split), the one whose values' shares of
+    cycles (the gains and the creations per value, interval by interval), the single-valued one
+    of them its churn is split by (`churn_by`; None: not split), the one whose values' shares of
     all repos are counted at each snapshot (`listed_by`), and the list column naming the repos a
     repo derives from (`families`: their families' gains are summed)."""
 
@@ -111,9 +111,9 @@ class History:
 
     @property
     def columns(self) -> list[str]:
-        """The cache columns an interval reads for these, each once."""
+        """The cache columns an interval reads of the earlier snapshot for these, each once."""
         named = [d.column for d in self.dimensions]
-        named += [c for c in (self.churn_by, self.listed_by, self.families) if c is not None]
+        named += [c for c in (self.churn_by, self.families) if c is not None]
         return list(dict.fromkeys(named))
 
 
