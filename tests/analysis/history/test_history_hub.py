@@ -262,6 +262,11 @@ def test_the_page_has_a_history_section_per_repo_type(report: Path) -> None:
     spaces = page.split('id="spaces-history"')[1].split("</section>")[0]
     assert "The Hub keeps no download counts for Spaces" in spaces
     assert "a like taken back counting as a loss" in spaces
+    # Each id links to the page of its own repo type.
+    assert '<a href="https://huggingface.co/spaces/s/tool">s/tool</a>' in spaces
+    for anchor in ("datasets", "datasets-history"):
+        datasets = page.split(f'id="{anchor}"')[1].split("</section>")[0]
+        assert '<a href="https://huggingface.co/datasets/d/big">d/big</a>' in datasets
     summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
     assert summary["repo_types"] == ["models", "datasets", "spaces"]
     for chart in summary["charts"]:
