@@ -15,6 +15,9 @@ DEFAULT_OUT_DIR = Path("reports")
 # The repo type analysed unless a caller asks for another (analysis.store.repo_types declares the
 # ones the analysis can read).
 DEFAULT_REPO_TYPE = "models"
+# The repo types a report analyses unless `--type` narrows them, in its order: the first of those
+# asked for decides the day (named here for the command line, which loads no declaration).
+REPORT_REPO_TYPES = ("models", "datasets", "spaces")
 
 # The longest string of the data the page shows (a cell, a value); the CSV tables keep it whole.
 PAGE_CHARACTERS = 200
@@ -40,6 +43,9 @@ NO_TASK = "(no task)"
 NO_LIBRARY = "(no library)"
 NO_LICENSE = "(no license)"
 NO_AUTHOR = "(no author)"
+NO_TASK_CATEGORY = "(no task category)"
+NO_MODALITY = "(no modality)"
+NO_SDK = "(no sdk)"
 
 # History: the windows of adoption velocity (days), the rows each ranking keeps, the
 # downloadsAllTime a model (or author) needs at a window's start to be ranked by relative gain, and
@@ -52,6 +58,9 @@ HISTORY_MODELS = 10
 # Trends: the windows (days) of the rising repos and of the new entrants, and the days before the
 # latest snapshot whose ranks and headline figures the report compares against.
 TREND_WINDOWS = (1, 7, 30)
+# The velocity windows (days) of datasets and Spaces: the trend windows, so that their top gainers
+# of the last day, week and month sit beside their rising ones.
+HUB_VELOCITY_WINDOWS = TREND_WINDOWS
 RANK_CHANGE_DAYS = (1, 7)
 # A repo's usual downloads per day count as at least this many when judging how fast it rises: a
 # model going from 3 downloads to 30 has risen tenfold, and says nothing.

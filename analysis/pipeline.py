@@ -1,16 +1,21 @@
 """The steps of a run, in order, on the partitions and the worker pool analysis.run chose.
 
-1. Compact (and verify) the analysed partition and those of the history's range that are not
-   cached yet (analysis.store.compact); a damaged one is left out of the history, and the run
-   stops if it is the analysed one. The datasets and Spaces partitions of the day are compacted
-   too (analysis.store.companions); one that is missing or damaged only loses its section.
-2. With two sound snapshots or more in the range, the history: the missing digests and intervals
-   are computed on the workers, each once, beside the history of the followed models; then one
-   worker walks the intervals for the velocity of models and authors and the rising ones while
-   this process builds the other tables and the workers draw their charts.
+A run analyses the repo types it is asked for (every one by default); `chosen` is the partition of
+the first of them (the models, unless the run leaves them out), whose day the others follow.
+
+1. Compact (and verify) the analysed partition and, for the models, those of the history's range
+   that are not cached yet (analysis.store.compact); a damaged one is left out of the history, and
+   the run stops if it is the analysed one. The datasets and Spaces partitions of the day are
+   compacted too (analysis.store.companions), with those of their own history's range; one that is
+   missing or damaged on the day only loses its section.
+2. With two sound snapshots or more in a repo type's range, its history: the missing digests and
+   intervals of every repo type are computed on the workers, each once, beside the history of the
+   followed models; then one worker walks the models' intervals for the velocity of models and
+   authors and the rising ones while this process builds the other tables and the workers draw
+   their charts. The datasets' and Spaces' walks are queued after the models' one.
 3. Tally the snapshot (analysis.snapshot.tallies) and the whole Hub beside it (datasets, Spaces,
-   links, model sizes: analysis.snapshot.hub); the tallies wait for the walk, beside which they
-   would take a 2.7M-model run past 2 GB.
+   links, model sizes: analysis.snapshot.hub); the tallies wait for the models' walk, beside which
+   they would take a 2.7M-model run past 2 GB.
 4. Look up the ranks the top lists held in the snapshots 1 and 7 days before (a worker), and draw
    the report's charts on the workers while this process writes the CSV tables, then
    summary.json and the page (analysis.render).
@@ -25,18 +30,26 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis.defaults import HISTORY_MODELS, TREND_WINDOWS, VELOCITY_TOP, VELOCITY_WINDOWS
+from analysis.defaults import (
+    HISTORY_MODELS,
+    HUB_VELOCITY_WINDOWS,
+    TREND_WINDOWS,
+    VELOCITY_TOP,
+    VELOCITY_WINDOWS,
+)
 from analysis.history import tables
 from analysis.history.digests import Digest, digest
 from analysis.history.families import family_velocity
 from analysis.history.followed import follow
-from analysis.history.intervals import interval
+from analysis.history.intervals import Interval, interval
+from analysis.history.rankings import Velocity
 from analysis.history.ranks import earlier_ranks
 from analysis.history.rising import Trends
 from analysis.history.sizes import size_shares
@@ -46,8 +59,8 @@ from analysis.render import charts
 from analysis.render.catalogue import author_charts, snapshot_charts
 from analysis.render.chart import Chart
 from analysis.render.csv_files import write_csv
-from analysis.render.history_catalogue import history_section_charts
-from analysis.render.hub_catalogue import hub_sections
+from analysis.render.history_catalogue import history_section_charts, hub_history_charts
+from analysis.render.hub_catalogue import HubHistory, hub_sections
 from analysis.render.report import HistoryReport, profiles_label, profiles_note, write_report
 from analysis.snapshot.hub import hub_jobs
 from analysis.snapshot.tallies import Tally, combine, tally_jobs
@@ -59,9 +72,10 @@ from analysis.store.partitions import (
     Partition,
     PartitionScan,
     SkippedPartition,
+    scan,
 )
 from analysis.store.profiles import Profiles, load_profiles
-from analysis.store.repo_types import REPO_TYPES
+from analysis.store.repo_types import MODELS, REPO_TYPES, RepoType
 from hfcrawler.layout import DataLayout
 
 
@@ -100,6 +114,39 @@ def _damaged_error(
     return DamagedPartitionError(message, damaged)
 
 
+@dataclass
+class _HubRun:
+    """The history of datasets or Spaces under way: its timeline, its snapshots' caches, the jobs
+    computing their intervals and digests, and the one walking the intervals once queued."""
+
+    repo_type: RepoType
+    line: Timeline
+    snapshots: list[CachedPartition]
+    spanning: list[Future[Interval]]
+    digesting: list[Future[Digest]]
+    walking: Future[Velocity] | None = None
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The history's tables by CSV name (none without two snapshots)."""
+        if self.walking is None:
+            return {}
+        walked = self.walking.result()
+        spans = [job.result() for job in self.spanning]
+        digests = [job.result() for job in self.digesting]
+        frames = tables.history_frames(self.line, digests, spans, self.repo_type)
+        frames |= tables.velocity_frames(walked, self.repo_type)
+        frames[f"rising_{self.repo_type.name}"] = walked.rising
+        return frames
+
+
+def models_left_out(asked: tuple[str, ...]) -> str:
+    """Why a run asked for the repo types `asked` has no models sections."""
+    return (
+        f"No models, links between repo types or model sizes in this report: --type asks for"
+        f" {', '.join(asked)} only."
+    )
+
+
 @dataclass(frozen=True)
 class Ran:
     """What a run tells its caller: the partitions left out as damaged, the snapshots its
@@ -111,19 +158,21 @@ class Ran:
 
 
 class Pipeline:
-    """The steps of one run on `repo_type`, writing the report into `report_dir` on `pool`;
-    `models` are the models the user asked to follow."""
+    """The steps of one run on the repo types `repo_types` (the first leading: its partition
+    decides the day), writing the report into `report_dir` on `pool`; `models` are the models the
+    user asked to follow."""
 
     def __init__(
         self,
         layout: DataLayout,
-        repo_type: str,
+        repo_types: tuple[str, ...],
         pool: Executor,
         report_dir: Path,
         models: list[str],
     ) -> None:
         self.layout = layout
-        self.repo_type = REPO_TYPES[repo_type]
+        self.repo_types = repo_types
+        self.repo_type = REPO_TYPES[repo_types[0]]
         self.pool = pool
         self.models = models
         self.report_dir = report_dir
@@ -134,9 +183,12 @@ class Pipeline:
     def run(self, found: PartitionScan, chosen: Partition, since: date | None, until: date) -> Ran:
         """Analyse `chosen`, and the history of the partitions `found` from `since` to `until`;
         say what was left out (damaged partitions, followed ids found nowhere)."""
+        with_models = self.repo_type.name == MODELS.name
         line = timeline(found, since, until)
         profiles = load_profiles(self.layout, chosen.day)
-        compaction = compact(self.layout, self.repo_type, [chosen, *line.partitions], self.pool)
+        # The models' range here; another leading repo type's with its history below.
+        ranged = line.partitions if with_models else []
+        compaction = compact(self.layout, self.repo_type, [chosen, *ranged], self.pool)
         found = found.without(compaction.damaged)
         damaged = [*profiles.damaged, *(s for s in found.skipped if s.damaged)]
         if chosen.day not in compaction.caches:
@@ -145,26 +197,86 @@ class Pipeline:
         line = timeline(found, since, until)
         self.charts_dir.mkdir(parents=True)
         self.tables_dir.mkdir()
-        models_cache = compaction.caches[chosen.day].directory
         # The datasets and Spaces of the day: each in its own section, or a line saying why not.
-        self.companions = companions(self.layout, chosen.day, self.pool)
+        self.companions = companions(self.layout, chosen.day, self.pool, self.repo_types)
+        hubs = []
+        for name in self.companions.caches:
+            hub, left = self._hub_history(REPO_TYPES[name], since, until)
+            hubs.append(hub)
+            self.companions.damaged.extend(left)
         damaged += self.companions.damaged
-        jobs = tally_jobs(self.repo_type, models_cache, profiles, chosen.day)
-        jobs += hub_jobs(models_cache, self.companions, profiles, chosen.day)
-        history = None
-        if len(line.partitions) >= 2:
-            snapshots = [compaction.caches[p.day] for p in line.partitions]
-            history, tallied = self._history(line, snapshots, jobs)
+        models_cache = None
+        jobs: list[Callable[[], Tally]] = []
+        if with_models:
+            models_cache = compaction.caches[chosen.day].directory
+            jobs = tally_jobs(self.repo_type, models_cache, profiles, chosen.day)
         else:
-            tallied = [self.pool.submit(job) for job in jobs]
+            self.companions.missing[MODELS.name] = models_left_out(self.repo_types)
+        jobs += hub_jobs(models_cache, self.companions, profiles, chosen.day)
+        # The tallies and the other repo types' walks wait for the models' walk, if any.
+        release = partial(self._release, jobs, hubs)
+        history = None
+        if with_models and len(line.partitions) >= 2:
+            snapshots = [compaction.caches[p.day] for p in line.partitions]
+            history, tallied = self._history(line, snapshots, release)
+        else:
+            tallied = release()
         skipped = [*found.skipped, *profiles.damaged, *self.companions.damaged]
-        self._report(chosen, skipped, profiles, tallied, history)
+        self._report(chosen, skipped, profiles, tallied, history=history, hubs=hubs)
         unknown = {}
         if history is not None:
             missing = history.report.summary["models_not_found"]
             latest = compaction.caches[line.partitions[-1].day].directory
             unknown = {model: close_ids(latest, model) for model in missing}
-        return Ran(damaged, len(line.partitions), unknown)
+        # Without the models, the history the note speaks of is the leading repo type's.
+        leading = next((hub for hub in hubs if hub.repo_type == self.repo_type), None)
+        snapshots = len(line.partitions) if leading is None else len(leading.snapshots)
+        return Ran(damaged, snapshots, unknown)
+
+    def _hub_history(
+        self, repo_type: RepoType, since: date | None, until: date
+    ) -> tuple[_HubRun, list[SkippedPartition]]:
+        """Start the history of `repo_type` (datasets or Spaces) from `since` to `until`: its
+        partitions compacted, their intervals and digests started on the workers; and the
+        partitions of its range found damaged."""
+        found = scan(self.layout, repo_type.name)
+        ranged = timeline(found, since, until).partitions
+        compaction = compact(self.layout, repo_type, ranged, self.pool)
+        found = found.without(compaction.damaged)
+        damaged = [
+            SkippedPartition(f"{repo_type.name}/{skipped.name}", skipped.reason, True)
+            for skipped in found.skipped
+            if skipped.damaged
+        ]
+        line = timeline(found, since, until)
+        snapshots = [compaction.caches[partition.day] for partition in line.partitions]
+        hub = _HubRun(repo_type, line, snapshots, [], [])
+        if len(snapshots) >= 2:
+            history = self.layout.history(repo_type.name)
+            hub.spanning = [
+                self.pool.submit(interval, history, start, end, repo_type)
+                for start, end in pairwise(snapshots)
+            ]
+            hub.digesting = [
+                self.pool.submit(digest, history, snapshot, repo_type) for snapshot in snapshots
+            ]
+        return hub, damaged
+
+    def _release(self, jobs: list[Callable[[], Tally]], hubs: list[_HubRun]) -> list[Future[Tally]]:
+        """Start the tally `jobs`, and the walk of each of the `hubs` (datasets, Spaces) with two
+        snapshots or more once its intervals are computed."""
+        tallied = [self.pool.submit(job) for job in jobs]
+        for hub in hubs:
+            if len(hub.snapshots) < 2:
+                continue
+            _results(hub.spanning)
+            spans = [job.result() for job in hub.spanning]
+            caches = {snapshot.day: snapshot.directory for snapshot in hub.snapshots}
+            trends = Trends(TREND_WINDOWS, VELOCITY_TOP, hub.repo_type.trend, caches)
+            hub.walking = self.pool.submit(
+                velocities, spans, HUB_VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS, trends
+            )
+        return tallied
 
     def _draw(self, chart_list: list[Chart], frames: dict[str, pd.DataFrame]) -> list[Future[None]]:
         """Start drawing each of `chart_list` on the workers."""
@@ -175,17 +287,23 @@ class Pipeline:
             write_csv(frame, self.tables_dir / f"{name}.csv")
 
     def _history(
-        self, line: Timeline, snapshots: list[CachedPartition], queued: list[Callable[[], Tally]]
+        self,
+        line: Timeline,
+        snapshots: list[CachedPartition],
+        release: Callable[[], list[Future[Tally]]],
     ) -> tuple[_History, list[Future[Tally]]]:
-        """The history of `snapshots` (its report, and the jobs drawing its charts), and the
-        `queued` tally jobs, started once the walk is done."""
+        """The history of the models' `snapshots` (its report, and the jobs drawing its charts),
+        and the tally jobs that `release` starts once the walk is done."""
         history_dir = self.layout.history(self.repo_type.name)
+        repo_type = self.repo_type
         # Independent of each other: a cold history keeps both workers busy.
         spanning = [
-            self.pool.submit(interval, history_dir, start, end)
+            self.pool.submit(interval, history_dir, start, end, repo_type)
             for start, end in pairwise(snapshots)
         ]
-        digesting = [self.pool.submit(digest, history_dir, snapshot) for snapshot in snapshots]
+        digesting = [
+            self.pool.submit(digest, history_dir, snapshot, repo_type) for snapshot in snapshots
+        ]
         trend = self.repo_type.trend
         following = self.pool.submit(follow, snapshots, HISTORY_MODELS, self.models, trend)
         _results([*spanning, *digesting])
@@ -197,7 +315,7 @@ class Pipeline:
         )
         families = family_velocity(spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS)
         digests = [job.result() for job in digesting]
-        frames = tables.history_frames(line, digests, spans)
+        frames = tables.history_frames(line, digests, spans, repo_type)
         frames["history_model_sizes"] = size_shares(
             spans, [s.directory for s in snapshots[1:]], history_dir
         )
@@ -206,7 +324,7 @@ class Pipeline:
         drawn = self._draw([c for c in chart_list if c.ready(frames)], frames)
         _results([walking, following])
         # Only now: beside the walk (1.2 GB on 2.7M models) a tally would take the run past 2 GB.
-        tallied = [self.pool.submit(job) for job in queued]
+        tallied = release()
         waiting = [c for c in chart_list if not c.ready(frames)]
         walked = walking.result()
         frames |= tables.velocity_frames(walked) | following.result()
@@ -230,7 +348,9 @@ class Pipeline:
         skipped: list[SkippedPartition],
         profiles: Profiles,
         tallied: list[Future[Tally]],
+        *,
         history: _History | None,
+        hubs: list[_HubRun],
     ) -> None:
         """Draw the snapshot's charts, write its tables (the top lists with the ranks their repos
         held in the earlier snapshots), wait for every chart, write the page."""
@@ -247,9 +367,17 @@ class Pipeline:
             labelled = {str(days): snapshot for days, snapshot in history.compared.items()}
             ids = {column: list(frames[name]["id"]) for column, name in lists.items()}
             ranking = self.pool.submit(earlier_ranks, labelled, ids)
-        authors = author_charts(profiles_note(profiles, chosen.day), profiles_label(profiles))
-        main = snapshot_charts(headline, density)
-        hub = hub_sections(frames, headline, self.companions.missing)
+        authors, main = [], []
+        if density is not None:
+            authors = author_charts(profiles_note(profiles, chosen.day), profiles_label(profiles))
+            main = snapshot_charts(headline, density)
+        histories = {}
+        for hub in hubs:
+            walked = hub.frames()
+            frames |= walked
+            drawn_charts = hub_history_charts(hub.line, hub.repo_type) if walked else []
+            histories[hub.repo_type.name] = HubHistory(hub.repo_type, hub.line, drawn_charts)
+        hub = hub_sections(frames, headline, self.companions.missing, histories)
         hub_charts = [chart for section in hub for chart in section.charts]
         drawn = self._draw([*authors, *main, *hub_charts], frames)
         changes = None
@@ -272,4 +400,5 @@ class Pipeline:
             history=None if history is None else history.report,
             changes=changes,
             hub=hub,
+            left_out=self.companions.missing,
         )

@@ -1,7 +1,9 @@
 """The run of `python -m analysis`: one orchestrator, from the request to the report directory.
 
 It reads the data directory's layout once (hfcrawler.layout), finds the complete partitions of
-the repo type and chooses the one to analyse and the history's range once, starts the worker pool
+the leading repo type (the first asked for: the models, unless the request leaves them out) and
+chooses the one to analyse, whose day the other repo types follow, and the history's range once,
+starts the worker pool
 (analysis.store.workers) and shuts it down when the run ends, whatever happens. Only then are the
 heavy libraries loaded, while the workers load theirs: the steps that compute and write run in
 analysis.pipeline, on this run's choices and pool. The report is assembled in a hidden sibling
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from analysis.defaults import DEFAULT_REPO_TYPE
+from analysis.defaults import REPORT_REPO_TYPES
 from analysis.store.atomic import replace_directory, staging_for
 from analysis.store.partitions import SkippedPartition, choose, scan
 from analysis.store.workers import worker_pool
@@ -29,8 +31,8 @@ from hfcrawler.layout import DataLayout
 @dataclass(frozen=True)
 class Request:
     """What the command line asks for: the data and report directories, the day to analyse
-    (the latest when None), the history's date range, the models to follow and the repo type
-    (one of analysis.store.repo_types.REPO_TYPES)."""
+    (the latest when None), the history's date range, the models to follow and the repo types
+    (of `REPORT_REPO_TYPES`, in its order; every one by default)."""
 
     data: Path
     out: Path
@@ -38,7 +40,7 @@ class Request:
     since: date | None = None
     until: date | None = None
     models: list[str] = field(default_factory=list)
-    repo_type: str = DEFAULT_REPO_TYPE
+    repo_types: tuple[str, ...] = REPORT_REPO_TYPES
     export: bool = True
 
 
@@ -65,7 +67,7 @@ def analyse(request: Request) -> Outcome:
     writing no report, when the chosen partition is damaged.
     """
     layout = DataLayout(request.data)
-    found = scan(layout, request.repo_type)
+    found = scan(layout, request.repo_types[0])
     chosen = choose(found, request.day)
     final = request.out / chosen.day.isoformat()
     staging = staging_for(final)
@@ -74,7 +76,7 @@ def analyse(request: Request) -> Outcome:
             # The workers load their libraries now; this process loads its own meanwhile.
             from analysis.pipeline import Pipeline  # noqa: PLC0415
 
-            pipeline = Pipeline(layout, request.repo_type, pool, staging, request.models)
+            pipeline = Pipeline(layout, request.repo_types, pool, staging, request.models)
             ran = pipeline.run(found, chosen, request.since, request.until or chosen.day)
             replace_directory(staging, final)
             done = Outcome(final / "index.html", ran.damaged, ran.snapshots, ran.unknown)

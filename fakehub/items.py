@@ -71,6 +71,10 @@ def _bits(salt: int, shift: int, modulo: int) -> int:
     return (salt >> shift) % modulo
 
 
+# Added to a dataset's salt for the bits choosing its second task category and modality.
+_SECOND_CATEGORY = 97
+
+
 def _mixed(salt: int) -> int:
     """64 more random bits from a row's salt (or salt plus a small number), independent of the
     ones its other choices use."""
@@ -281,13 +285,26 @@ class ItemBuilder:
     def _dataset_tags(self, row: int, salt: int) -> list[str]:
         table = self.table
         tags = []
+        # A card may declare two task categories and two modalities (a quarter of them, here):
+        # the second is another one of the vocabulary.
+        several = _mixed(salt + _SECOND_CATEGORY)
         if table.pipeline[row] != NONE:
-            tags.append(f"task_categories:{PIPELINE_TAGS[table.pipeline[row]][0]}")
+            task = int(table.pipeline[row])
+            tags.append(f"task_categories:{PIPELINE_TAGS[task][0]}")
+            if _bits(several, 0, 4) == 0:
+                other = (task + 1 + _bits(several, 2, len(PIPELINE_TAGS) - 1)) % len(PIPELINE_TAGS)
+                tags.append(f"task_categories:{PIPELINE_TAGS[other][0]}")
         if table.hostile_tag[row] != NONE:
             tags.append(f"task_categories:{HOSTILE_STRINGS[table.hostile_tag[row]]}")
         tags.append(f"size_categories:{SIZE_CATEGORIES[_bits(salt, 2, len(SIZE_CATEGORIES))]}")
         tags.append(f"format:{DATASET_FORMATS[_bits(salt, 5, len(DATASET_FORMATS))]}")
-        tags.append(f"modality:{DATASET_MODALITIES[_bits(salt, 8, len(DATASET_MODALITIES))]}")
+        modality = _bits(salt, 8, len(DATASET_MODALITIES))
+        tags.append(f"modality:{DATASET_MODALITIES[modality]}")
+        if _bits(several, 12, 4) == 0:
+            second = (modality + 1 + _bits(several, 14, len(DATASET_MODALITIES) - 1)) % len(
+                DATASET_MODALITIES
+            )
+            tags.append(f"modality:{DATASET_MODALITIES[second]}")
         tags.append("library:datasets")
         return tags
 

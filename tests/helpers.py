@@ -1,7 +1,8 @@
 """Helpers the tests share (fixtures are in conftest.py):
 
-- partitions written as the crawler publishes them, and read back: `write_partition`,
-  `read_partition`, `partitions`, `attempt_state`, `tree_digest`;
+- records and partitions written as the crawler publishes them, and read back: `model_record`,
+  `dataset_record`, `space_record`, `write_partition`, `read_partition`, `partitions`,
+  `attempt_state`, `tree_digest`;
 - `python -m analysis` and `scrapy crawl` run as a user runs them: `run_analysis`, `crawl`;
 - the README's code as it prints it: `readme_snippet`;
 - components on Scrapy's `get_crawler`, deciding without waiting: `project_crawler`, `run_now`,
@@ -77,6 +78,25 @@ def model_record(model_id: str, **fields: Any) -> dict[str, Any]:
         "repoType": "model",
         **fields,
     }
+
+
+def dataset_record(dataset_id: str, **fields: Any) -> dict[str, Any]:
+    """A dataset record with every field the crawler publishes; `fields` replace the defaults."""
+    record = model_record(dataset_id, repoType="dataset", **fields)
+    del record["pipeline_tag"], record["library_name"]
+    return record
+
+
+def space_record(space_id: str, **fields: Any) -> dict[str, Any]:
+    """A Space record with every field the crawler publishes (no downloads, no gated: the Hub
+    keeps none for Spaces); `fields` replace the defaults."""
+    runtime = {"stage": "SLEEPING", "hardware": {"current": None, "requested": "cpu-basic"}}
+    record = model_record(
+        space_id, repoType="space", sdk="gradio", runtime=runtime, models=[], datasets=[]
+    )
+    for absent in ("downloads", "downloadsAllTime", "gated", "pipeline_tag", "library_name"):
+        del record[absent]
+    return record | fields
 
 
 def gzip_members(records: list[dict[str, Any]], page: int | None = None) -> list[bytes]:

@@ -2,9 +2,11 @@
 and its part of summary.json.
 
 Every rate is per day over the real interval between two snapshots, so a missing day widens an
-interval instead of counting as zero. Downloads here are downloadsAllTime differences (see
-analysis.history.intervals), except the concentration over time, which is computed on each
-snapshot's 30-day `downloads`, as in the single-snapshot report.
+interval instead of counting as zero. Gains are differences of the repo type's counter (the
+models' and datasets' downloadsAllTime, the Spaces' likes; see analysis.history.intervals), except
+the concentration over time, which is computed on each snapshot's level (30-day `downloads`, or
+likes), as in the single-snapshot report. The models' tables are named `history_<table>`, the other
+repo types' `history_<type>_<table>`, so they sit side by side in one report.
 """
 
 from __future__ import annotations
@@ -20,9 +22,17 @@ from analysis.history.intervals import FAMILY, Interval
 from analysis.history.rankings import Velocity
 from analysis.history.timeline import Timeline
 from analysis.store.partitions import Partition
+from analysis.store.repo_types import MODELS, Dimension, RepoType
 from analysis.store.taxonomy import load_taxonomy
 
 LINEAGE_COLUMNS = ["finetune", "adapter", "quantized", "merge", "unspecified", "derivatives"]
+
+
+def history_name(repo_type: RepoType, table: str) -> str:
+    """The CSV name of the history's `table` of `repo_type`."""
+    if repo_type.name == MODELS.name:
+        return f"history_{table}"
+    return f"history_{repo_type.name}_{table}"
 
 
 def _rate(amount: int, days: int) -> float:
@@ -30,10 +40,10 @@ def _rate(amount: int, days: int) -> float:
 
 
 def snapshots(digests: list[Digest]) -> pd.DataFrame:
-    """Totals and concentration of 30-day downloads per snapshot date."""
+    """Totals and concentration per snapshot date."""
     return pd.DataFrame(
         [{"date": digest.day.isoformat(), **digest.totals} for digest in digests],
-        columns=["date", "models", "downloads_30d", "downloads_all_time", "gini", "top_1%_share"],
+        columns=["date", *digests[0].totals],
     )
 
 
@@ -61,8 +71,9 @@ def skipped(line: Timeline) -> pd.DataFrame:
     )
 
 
-def intervals(spans: list[Interval]) -> pd.DataFrame:
-    """Models, churn and downloads gained per interval, with per-day rates."""
+def intervals(spans: list[Interval], repo_type: RepoType) -> pd.DataFrame:
+    """Repos, churn and gains per interval, with per-day rates."""
+    name, unit = repo_type.name, repo_type.trend.unit
     rows = []
     for span in spans:
         totals = span.totals
@@ -71,13 +82,13 @@ def intervals(spans: list[Interval]) -> pd.DataFrame:
                 "start": span.start.isoformat(),
                 "end": span.end.isoformat(),
                 "days": span.days,
-                "models_start": totals["models_start"],
-                "models_end": totals["models_end"],
+                f"{name}_start": totals["repos_start"],
+                f"{name}_end": totals["repos_end"],
                 "continuing": totals["continuing"],
                 "created": totals["created"],
                 "deleted": totals["deleted"],
-                "downloads_gained": totals["gained"],
-                "downloads_per_day": _rate(totals["gained"], span.days),
+                f"{unit}_gained": totals["gained"],
+                f"{unit}_per_day": _rate(totals["gained"], span.days),
                 "anomalies": totals["anomalies"],
                 "without_counts": totals["without_counts"],
             }
@@ -89,55 +100,75 @@ def _span(span: Interval) -> dict[str, object]:
     return {"start": span.start.isoformat(), "end": span.end.isoformat(), "days": span.days}
 
 
-def churn(spans: list[Interval]) -> pd.DataFrame:
-    """Models created and deleted per interval and modality, in total and per day."""
-    rows = [
-        {
-            **_span(span),
-            "modality": modality,
-            "created": span.totals["created_by_modality"].get(modality, 0),
-            "deleted": span.totals["deleted_by_modality"].get(modality, 0),
-        }
-        for span in spans
-        for modality in sorted(
-            set(span.totals["created_by_modality"]) | set(span.totals["deleted_by_modality"])
-        )
-    ]
-    frame = pd.DataFrame(rows, columns=["start", "end", "days", "modality", "created", "deleted"])
+def churn(spans: list[Interval], by: str | None) -> pd.DataFrame:
+    """Repos created and deleted per interval, in total and per day: per value of `by` (a
+    single-valued dimension), or all together when None."""
+    if by is None:
+        rows = [
+            {**_span(span), "created": span.totals["created"], "deleted": span.totals["deleted"]}
+            for span in spans
+        ]
+    else:
+        created_by, deleted_by = f"created_by_{by}", f"deleted_by_{by}"
+        rows = [
+            {
+                **_span(span),
+                by: value,
+                "created": span.totals[created_by].get(value, 0),
+                "deleted": span.totals[deleted_by].get(value, 0),
+            }
+            for span in spans
+            for value in sorted(set(span.totals[created_by]) | set(span.totals[deleted_by]))
+        ]
+    columns = ["start", "end", "days", *([by] if by else []), "created", "deleted"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["created_per_day"] = frame["created"] / frame["days"]
     frame["deleted_per_day"] = frame["deleted"] / frame["days"]
     return frame
 
 
-def shares(spans: list[Interval], dimension: str) -> pd.DataFrame:
-    """Per interval and value of `dimension` (modality, pipeline_tag or library_name): downloads
-    gained and models created, and their shares of the interval's totals."""
-    gained_key, created_key = f"gained_by_{dimension}", f"created_by_{dimension}"
+def shares(spans: list[Interval], dimension: Dimension, unit: str = "downloads") -> pd.DataFrame:
+    """Per interval and value of `dimension`: the `unit` gained (downloads, likes) and the repos
+    created, and their shares of the interval's totals (a repo with several values counts under
+    each, so a list dimension's shares can add up to more than 1)."""
+    column, name = dimension.column, dimension.name
+    gained_key, created_key = f"gained_by_{column}", f"created_by_{column}"
+    gained = f"{unit}_gained"
     rows = [
         {
             **_span(span),
-            dimension: label,
-            "downloads_gained": span.totals[gained_key].get(label, 0),
+            name: label,
+            gained: span.totals[gained_key].get(label, 0),
             "created": span.totals[created_key].get(label, 0),
+            "gained_total": span.totals["gained"],
+            "created_total": span.totals["created"],
         }
         for span in spans
         for label in sorted(set(span.totals[gained_key]) | set(span.totals[created_key]))
     ]
-    columns = ["start", "end", "days", dimension, "downloads_gained", "created"]
+    columns = ["start", "end", "days", name, gained, "created", "gained_total", "created_total"]
     frame = pd.DataFrame(rows, columns=columns)
-    per_interval = frame.groupby("start")[["downloads_gained", "created"]].transform("sum")
-    frame.insert(5, "downloads_per_day", frame["downloads_gained"] / frame["days"])
+    frame.insert(5, f"{unit}_per_day", frame[gained] / frame["days"])
     # An interval without any gain or creation has shares of zero, not undefined ones.
-    frame.insert(
-        6,
-        "downloads_share",
-        (frame["downloads_gained"] / per_interval["downloads_gained"]).fillna(0.0),
-    )
-    frame["created_share"] = (frame["created"] / per_interval["created"]).fillna(0.0)
-    if dimension == "pipeline_tag":
+    frame.insert(6, f"{unit}_share", (frame[gained] / frame.pop("gained_total")).fillna(0.0))
+    frame["created_share"] = (frame["created"] / frame.pop("created_total")).fillna(0.0)
+    if column == "pipeline_tag":
         # The tasks' display names, as every chart shows them.
         taxonomy = load_taxonomy()
-        frame.insert(4, "task", [taxonomy.name(tag) for tag in frame[dimension]])
+        frame.insert(4, "task", [taxonomy.name(tag) for tag in frame[column]])
+    return frame
+
+
+def listed(digests: list[Digest], by: str, name: str) -> pd.DataFrame:
+    """Per snapshot date and value of `by`: the repos (counted as `name`) and their share of all
+    of that snapshot's."""
+    rows = [
+        {"date": digest.day.isoformat(), by: value, name: count}
+        for digest in digests
+        for value, count in sorted(digest.listed.items())
+    ]
+    frame = pd.DataFrame(rows, columns=["date", by, name])
+    frame["share"] = (frame[name] / frame.groupby("date")[name].transform("sum")).fillna(0.0)
     return frame
 
 
@@ -170,23 +201,29 @@ def lineage(digests: list[Digest], top: int) -> pd.DataFrame:
     )
 
 
-def history_frames(line: Timeline, digests: list[Digest], spans: list[Interval]) -> dict[str, Any]:
-    """The tables of the snapshots and the intervals of `line`, by CSV name."""
-    return {
-        "history_snapshots": snapshots(digests),
-        "history_gaps": gaps(line),
-        "history_skipped": skipped(line),
-        "history_intervals": intervals(spans),
-        "history_churn": churn(spans),
-        "history_modalities": shares(spans, "modality"),
-        "history_tasks": shares(spans, "pipeline_tag"),
-        "history_libraries": shares(spans, "library_name"),
-        "history_anomalies": anomalies(spans),
-        "history_lineage": lineage(digests, HISTORY_MODELS),
+def history_frames(
+    line: Timeline, digests: list[Digest], spans: list[Interval], repo_type: RepoType
+) -> dict[str, Any]:
+    """The tables of the snapshots and the intervals of `line` (snapshots of `repo_type`), by CSV
+    name."""
+    history, unit = repo_type.history, repo_type.trend.unit
+    frames = {
+        "snapshots": snapshots(digests),
+        "gaps": gaps(line),
+        "skipped": skipped(line),
+        "intervals": intervals(spans, repo_type),
+        "churn": churn(spans, history.churn_by),
     }
+    frames |= {d.table: shares(spans, d, unit) for d in history.dimensions}
+    if history.listed_by is not None:
+        frames[f"{history.listed_by}_shares"] = listed(digests, history.listed_by, repo_type.name)
+    frames["anomalies"] = anomalies(spans)
+    if repo_type.name == MODELS.name:
+        frames["lineage"] = lineage(digests, HISTORY_MODELS)
+    return {history_name(repo_type, name): frame for name, frame in frames.items()}
 
 
-# The CSV names of the velocity's rankings and series, by key (what is ranked).
+# The CSV names of the models' velocity rankings and series, by key (what is ranked).
 _VELOCITY_NAMES = {
     "id": ("velocity_models", "velocity_series"),
     "author": ("velocity_authors", "velocity_series_authors"),
@@ -194,11 +231,19 @@ _VELOCITY_NAMES = {
 }
 
 
-def velocity_frames(velocity: Velocity) -> dict[str, pd.DataFrame]:
-    """The rankings and daily series of `velocity` (models and authors, or families) by CSV name."""
+def velocity_names(repo_type: RepoType, key: str) -> tuple[str, str]:
+    """The CSV names of the velocity ranking and series of `repo_type` by `key`."""
+    if repo_type.name == MODELS.name:
+        return _VELOCITY_NAMES[key]
+    suffix = "" if key == "id" else f"_{key}s"
+    return f"velocity_{repo_type.name}{suffix}", f"velocity_series_{repo_type.name}{suffix}"
+
+
+def velocity_frames(velocity: Velocity, repo_type: RepoType = MODELS) -> dict[str, pd.DataFrame]:
+    """The rankings and daily series of `velocity` (repos and authors, or families) by CSV name."""
     frames = {}
     for key, ranked in velocity.rankings.items():
-        ranking, series = _VELOCITY_NAMES[key]
+        ranking, series = velocity_names(repo_type, key)
         frames[ranking] = ranked
         frames[series] = velocity.series[key]
     return frames

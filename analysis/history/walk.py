@@ -1,5 +1,6 @@
-"""Adoption velocity of models and authors: who gained most downloads lately, and who rose most
-against their usual pace (analysis.history.rising), in one walk.
+"""Adoption velocity of repos and authors: who gained most downloads lately (or likes, for Spaces:
+the repo type's counter), and who rose most against their usual pace (analysis.history.rising), in
+one walk. The models are the example below; datasets and Spaces are walked the same way.
 
 A model's gain over a window (see analysis.history.rankings) is the sum of its `gained` over the
 window's intervals (an anomaly or a missing count adds nothing), and its rate divides by the days
@@ -107,7 +108,7 @@ class _Walk:
                 self._append(gone["id"].take(where), gone["author"].take(where), len(new))
             # Native-size indices: numpy converts any other kind on every fancy index (twice the
             # time of the indexing itself); only the current interval's are held.
-            slot_of_end = np.full(int(span.totals["models_start"]), -1, dtype=np.intp)
+            slot_of_end = np.full(int(span.totals["repos_start"]), -1, dtype=np.intp)
             slot_of_end[table["start_row"].to_numpy().astype(np.intp)] = slots
             yield index, slots, table
 

@@ -42,3 +42,8 @@ class Chart:
         """The call drawing this chart from `frames` into `report_dir`."""
         tables = [frames[name] for name in self.inputs]
         return partial(self.draw, *tables, path=report_dir / self.png, **self.options)
+
+
+def capitalised(text: str) -> str:
+    """`text` with its first letter upper case (a title's start: "datasets" → "Datasets")."""
+    return text[:1].upper() + text[1:]

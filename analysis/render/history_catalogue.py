@@ -1,6 +1,8 @@
-"""The charts of the history section, each declared once: title, caption, tables and drawing.
+"""The charts of the history sections, each declared once: title, caption, tables and drawing.
 
-They are listed in page order. Most draw the tables of the snapshots and intervals, ready as soon
+The models' history and that of datasets and Spaces (`hub_history_charts`: their top gainers,
+rising repos, hype cycles, listed shares and churn, from the same tables named after the repo
+type) are listed in page order. Most draw the tables of the snapshots and intervals, ready as soon
 as those are; the rising repos, the velocity of models and authors and their series wait for the
 walk over the intervals (analysis.history.walk), so the run draws each one when its tables
 exist. Titles and captions name the span the snapshots really cover ("last 4 days" when a 7-day
@@ -11,10 +13,11 @@ from __future__ import annotations
 
 from analysis.defaults import TOP_N, VELOCITY_WINDOWS
 from analysis.history.intervals import FAMILY
+from analysis.history.tables import history_name, velocity_names
 from analysis.history.timeline import Timeline, span_words
 from analysis.render import history_charts
-from analysis.render.chart import Chart
-from analysis.store.derive import SIZE_LABELS
+from analysis.render.chart import Chart, capitalised
+from analysis.store.derive import SIZE_LABELS, record_field
 from analysis.store.repo_types import RepoType
 
 
@@ -170,3 +173,109 @@ def history_section_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
             {"group": "size_class", "keep": len(SIZE_LABELS)},
         ),
     ]
+
+
+# How the history's prose writes a dimension's name, where it differs from the table's column.
+_WORDS = {"sdk": "SDK"}
+
+
+def _words(column: str) -> str:
+    return _WORDS.get(column, column.replace("_", " "))
+
+
+def hub_history_charts(line: Timeline, repo_type: RepoType) -> list[Chart]:
+    """The charts of the history of datasets or Spaces (`repo_type`) in page order, over the
+    snapshots of `line`: its top gainers and rising repos of the week, its hype cycles per
+    dimension, the shares of its listed values per snapshot, its churn."""
+    name, noun, trend = repo_type.name, repo_type.noun, repo_type.trend
+    history, unit, repos = repo_type.history, trend.unit, f"{noun}s"
+    counter = record_field(trend.counter)
+    week = VELOCITY_WINDOWS[0]
+    shown = _covered(line, week)
+    velocity, _ = velocity_names(repo_type, "id")
+    chart_list = [
+        Chart(
+            f"history_{name}_velocity",
+            f"{capitalised(repos)} that gained the most {unit}",
+            f"The {repos} whose {unit} grew most in the {shown} (differences of {counter}"
+            f" between snapshots); {velocity}.csv ranks every window (1, 7 and 30 days, clipped"
+            f" to the data), absolute and relative, and {velocity}_authors.csv their authors.",
+            [f"{velocity}.csv", f"{velocity}_authors.csv"],
+            history_charts.velocity,
+            (velocity,),
+            {
+                "window_days": week,
+                "title": f"Top {TOP_N} {repos} by {unit} gained in the {shown}",
+                "unit": f"{unit} gained ({counter} difference)",
+                "noun": noun,
+            },
+        ),
+        Chart(
+            f"history_{name}_rising",
+            f"Rising {repos}",
+            f"The {repos} gaining {unit} fastest against their usual pace over the {shown}:"
+            f" each one's {unit} per day then (dot) against its usual pace at the window's start"
+            f" (ring, at least {trend.floor:,g} a day); rising_{name}.csv gives every window.",
+            [f"rising_{name}.csv"],
+            history_charts.rising,
+            (f"rising_{name}",),
+            {
+                "window_days": week,
+                "floor": trend.floor,
+                "noun": noun,
+                "title": f"Top {TOP_N} rising {repos} of the {shown}",
+                "unit": unit,
+            },
+        ),
+    ]
+    for dimension in history.dimensions:
+        table = history_name(repo_type, dimension.table)
+        several = repo_type.many(dimension.column)
+        title = _words(dimension.name)
+        chart_list.append(
+            Chart(
+                table,
+                f"Hype cycles by {title}",
+                f"Each {title}'s share of the {unit} gained and of the {repos} created per"
+                " interval"
+                + (
+                    f": the eight that gained the most, as lines (a {noun} with several is"
+                    " counted in each, so the shares add up to more than 1)."
+                    if several
+                    else "; past eight, the others are lumped together."
+                ),
+                [f"{table}.csv"],
+                history_charts.hype,
+                (table,),
+                {"group": dimension.name, "unit": unit, "noun": repos, "overlapping": several},
+            )
+        )
+    if history.listed_by is not None:
+        table = history_name(repo_type, f"{history.listed_by}_shares")
+        title = _words(history.listed_by)
+        chart_list.append(
+            Chart(
+                table,
+                f"{capitalised(repos)} by {title} over time",
+                f"Each {title}'s share of all {repos} at each snapshot date.",
+                [f"{table}.csv"],
+                history_charts.listed,
+                (table,),
+                {"group": history.listed_by, "noun": repos},
+            )
+        )
+    churn = history_name(repo_type, "churn")
+    split = f", by {_words(history.churn_by)}" if history.churn_by else ""
+    chart_list.append(
+        Chart(
+            churn,
+            f"Churn of {repos}",
+            f"{capitalised(repos)} created and deleted between consecutive snapshots, per"
+            f" day{split}.",
+            [f"{churn}.csv", f"{history_name(repo_type, 'intervals')}.csv"],
+            history_charts.churn,
+            (churn,),
+            {"group": history.churn_by, "noun": repos},
+        )
+    )
+    return chart_list

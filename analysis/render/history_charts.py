@@ -64,19 +64,23 @@ def concentration(snapshots: pd.DataFrame, missing: list[str], path: Path) -> No
     save(figure, path)
 
 
-def churn(frame: pd.DataFrame, path: Path) -> None:
-    """Models created (up) and deleted (down) per day of each interval, stacked by modality."""
+def churn(
+    frame: pd.DataFrame, path: Path, group: str | None = "modality", noun: str = "models"
+) -> None:
+    """Repos (`noun`) created (up) and deleted (down) per day of each interval, stacked by `group`
+    (None: all together)."""
     figure = Figure(figsize=(10, 5), layout="constrained")
     axes = figure.add_subplot()
     ends = sorted(frame["end"].unique())
     positions = np.arange(len(ends))
     up, down = np.zeros(len(ends)), np.zeros(len(ends))
-    for modality, rows in frame.groupby("modality", sort=True):
+    groups = frame.groupby(group, sort=True) if group else [(noun, frame)]
+    for value, rows in groups:
         rates = rows.set_index("end")[["created_per_day", "deleted_per_day"]]
         per_end = rates.reindex(ends, fill_value=0.0)
         created = per_end["created_per_day"].to_numpy(dtype=np.float64)
         deleted = per_end["deleted_per_day"].to_numpy(dtype=np.float64)
-        bars = axes.bar(positions, created, bottom=up, label=safe_label(modality))
+        bars = axes.bar(positions, created, bottom=up, label=safe_label(value))
         axes.bar(positions, -deleted, bottom=-down, color=bars.patches[0].get_facecolor())
         up += created
         down += deleted
@@ -85,32 +89,51 @@ def churn(frame: pd.DataFrame, path: Path) -> None:
     shown = positions[:: max(1, math.ceil(len(ends) / 12))]
     axes.set_xticks(shown, labels=[ends[i] for i in shown], rotation=30, ha="right", fontsize=8)
     axes.set_xlabel("interval ending on")
-    axes.set_ylabel("models per day (created above, deleted below)")
-    axes.set_title("Churn between snapshots, by modality")
-    _legend(axes, title="modality", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    axes.set_ylabel(f"{noun} per day (created above, deleted below)")
+    if group:
+        axes.set_title(f"Churn between snapshots, by {group.replace('_', ' ')}")
+        legend = {"title": group.replace("_", " ")}
+        _legend(axes, **legend, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    else:
+        axes.set_title("Churn between snapshots")
     axes.grid(axis="y", alpha=0.3)
     save(figure, path)
 
 
-def _leaders(frame: pd.DataFrame, group: str, keep: int) -> pd.DataFrame:
-    """The ``keep`` groups with the most downloads gained overall; the rest become (others)."""
-    totals = frame.groupby(group)["downloads_gained"].sum().sort_values(ascending=False)
+def _leaders(
+    frame: pd.DataFrame, group: str, keep: int, measures: list[str], *, gained: str, lump: bool
+) -> pd.DataFrame:
+    """The `keep` groups with the most `gained` overall; the rest become (others) when `lump`,
+    else are left out (shares of overlapping groups do not add up)."""
+    totals = frame.groupby(group)[gained].sum().sort_values(ascending=False)
     leaders = set(totals.index[:keep])
+    if not lump:
+        return frame[frame[group].isin(leaders)][["end", group, *measures]]
     lumped = frame.assign(**{group: frame[group].where(frame[group].isin(leaders), "(others)")})
-    return lumped.groupby(["end", group], as_index=False)[
-        ["downloads_share", "created_share"]
-    ].sum()
+    return lumped.groupby(["end", group], as_index=False)[measures].sum()
 
 
-def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8) -> None:
-    """Shares of downloads gained and of models created per ``group``, per interval (stacked)."""
-    frame = _leaders(frame, group, keep)
+def hype(
+    frame: pd.DataFrame,
+    path: Path,
+    group: str = "modality",
+    keep: int = 8,
+    *,
+    unit: str = "downloads",
+    noun: str = "models",
+    overlapping: bool = False,
+) -> None:
+    """Shares of the `unit` gained and of the repos (`noun`) created per ``group``, per interval:
+    stacked, or as lines when the groups overlap (a repo in several)."""
+    measures = {
+        f"{unit}_share": f"share of {unit} gained (0-1)",
+        "created_share": f"share of new {noun} (0-1)",
+    }
+    frame = _leaders(
+        frame, group, keep, list(measures), gained=f"{unit}_gained", lump=not overlapping
+    )
     figure = Figure(figsize=(10, 7), layout="constrained")
     panels = figure.subplots(2, 1, sharex=True)
-    measures = {
-        "downloads_share": "share of downloads gained (0-1)",
-        "created_share": "share of new models (0-1)",
-    }
     wide_frames = {
         column: frame.pivot_table(index="end", columns=group, values=column, fill_value=0.0)
         for column in measures
@@ -120,7 +143,10 @@ def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8
         days = _dates(pd.Series(wide.index))
         values = [wide[name].to_numpy(dtype=np.float64) for name in wide.columns]
         labels = [safe_label(str(name)) for name in wide.columns]
-        if len(days) > 1:
+        if overlapping:
+            for value, name in zip(values, labels, strict=True):
+                axes.plot(days, value, marker="o", label=name)
+        elif len(days) > 1:
             axes.stackplot(days, values, labels=labels)
         else:
             bottom = 0.0
@@ -136,14 +162,43 @@ def hype(frame: pd.DataFrame, path: Path, group: str = "modality", keep: int = 8
     save(figure, path)
 
 
-def velocity(ranked: pd.DataFrame, path: Path, *, window_days: int, title: str, unit: str) -> None:
-    """The absolute ranking of models by downloads gained over the window of `window_days`."""
+def listed(frame: pd.DataFrame, path: Path, *, group: str, noun: str) -> None:
+    """Each value of `group`'s share of all the repos (`noun`) at each snapshot date, stacked."""
+    wide = frame.pivot_table(index="date", columns=group, values="share", fill_value=0.0)
+    figure = Figure(figsize=(10, 5), layout="constrained")
+    axes = figure.add_subplot()
+    days = _dates(pd.Series(wide.index))
+    values = [wide[name].to_numpy(dtype=np.float64) for name in wide.columns]
+    labels = [safe_label(str(name)) for name in wide.columns]
+    axes.stackplot(days, values, labels=labels)
+    axes.set_ylim(0, 1)
+    axes.set_ylabel(f"share of all {noun} (0-1)")
+    axes.set_title(f"{noun[:1].upper()}{noun[1:]} by {group}, per snapshot")
+    _legend(axes, title=group, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _date_axis(axes)
+    save(figure, path)
+
+
+def velocity(
+    ranked: pd.DataFrame,
+    path: Path,
+    *,
+    window_days: int,
+    title: str,
+    unit: str,
+    noun: str = "model",
+) -> None:
+    """The absolute ranking of repos (each a `noun`) by what they gained over the window of
+    `window_days`."""
     fastest = ranked[(ranked["window_days"] == window_days) & (ranked["ranking"] == "absolute")]
-    ranking(fastest, label="id", value="gained", title=title, unit=unit, path=path)
+    ranking(fastest, label="id", value="gained", title=title, unit=unit, path=path, noun=noun)
 
 
-def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> None:
-    """Downloads per day of each followed model (author, family), at each interval's end date."""
+def series(
+    frame: pd.DataFrame, path: Path, *, key: str = "id", title: str, unit: str = "downloads"
+) -> None:
+    """The `unit` gained per day by each followed repo (author, family), at each interval's end
+    date."""
     figure = Figure(figsize=(10, 5.5), layout="constrained")
     axes = figure.add_subplot()
     names = list(dict.fromkeys(frame[key]))[:_LINES]
@@ -156,7 +211,7 @@ def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> N
             label=safe_label(name),
         )
     drawn = frame[frame[key].isin(names)]["per_day"].astype("float64").to_numpy(na_value=np.nan)
-    value_axis(axes, drawn, "downloads per day", which="y")
+    value_axis(axes, drawn, f"{unit} per day", which="y")
     axes.set_title(title)
     _legend(axes, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _date_axis(axes, "interval end date (UTC)")
@@ -164,18 +219,25 @@ def series(frame: pd.DataFrame, path: Path, *, key: str = "id", title: str) -> N
 
 
 def rising(
-    frame: pd.DataFrame, path: Path, *, window_days: int, floor: float, noun: str, title: str
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    window_days: int,
+    floor: float,
+    noun: str,
+    title: str,
+    unit: str = "downloads",
 ) -> None:
-    """The top risers of the window of `window_days`: each one's downloads per day over the
-    window (dot) against its usual pace at the window's start (ring), floored at `floor`; a
-    riser is a `noun`."""
+    """The top risers of the window of `window_days`: each one's `unit` per day over the window
+    (dot) against its usual pace at the window's start (ring), floored at `floor`; a riser is a
+    `noun`."""
     top = frame[frame["window_days"] == window_days].head(TOP_N)
     figure = Figure(figsize=(10, 0.32 * len(top) + 1.8), layout="constrained")
     axes = figure.add_subplot()
     positions = np.arange(len(top))
     usual = np.maximum(top["usual_per_day"].to_numpy(dtype=np.float64), floor)
     now = top["per_day"].to_numpy(dtype=np.float64)
-    value_axis(axes, np.concatenate([usual, now]), "downloads per day")
+    value_axis(axes, np.concatenate([usual, now]), f"{unit} per day")
     axes.hlines(positions, usual, now, color="0.75", linewidth=2)
     axes.scatter(usual, positions, facecolors="white", edgecolors="#3b6ea5", label="usual pace")
     axes.scatter(now, positions, color="#e08a2c", zorder=3, label="over the window")

@@ -48,12 +48,14 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 @dataclass(frozen=True)
 class KeyTable:
     """A table shown in the page: its first rows (the CSV named `csv` holds all), with the
-    columns `changes` shown as rank changes."""
+    columns `changes` shown as rank changes, and the Hub path of the columns whose names link
+    where it differs from the page's (`links`: a datasets table's ids are datasets)."""
 
     title: str
     frame: pd.DataFrame
     csv: str = ""
     changes: tuple[str, ...] = ()
+    links: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ def _finalize(value: object) -> object:
 
 
 def _table(table: KeyTable, links: dict[str, str]) -> dict[str, object]:
+    links = links | table.links
     frame = table.frame.head(_KEY_ROWS)
     columns = [str(c) for c in frame.columns]
     formats = [_format(column, frame[column], table, links) for column in columns]

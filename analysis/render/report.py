@@ -25,7 +25,7 @@ from analysis.render.chart import Chart
 from analysis.render.page import KeyTable, Section, render
 from analysis.store.partitions import Partition, SkippedPartition
 from analysis.store.profiles import Profiles
-from analysis.store.repo_types import REPO_TYPES, RepoType
+from analysis.store.repo_types import MODELS, REPO_TYPES, RepoType
 
 
 @dataclass(frozen=True)
@@ -280,6 +280,29 @@ def _history_section(history: HistoryReport) -> Section:
     )
 
 
+def _models_tables(
+    name: str, frames: dict[str, pd.DataFrame], history: HistoryReport | None
+) -> list[KeyTable]:
+    """The key tables of the models' snapshot, the top lists with their rank changes."""
+    return [
+        _top_list(
+            f"Top {name} by downloads in the last 30 days",
+            frames[f"top_{name}_downloads"],
+            f"top_{name}_downloads.csv",
+            history,
+        ),
+        _top_list(
+            f"Top {name} by likes", frames[f"top_{name}_likes"], f"top_{name}_likes.csv", history
+        ),
+        KeyTable("Top authors by downloads", frames["top_authors_downloads"]),
+        KeyTable("Tasks", frames["tasks"], "tasks.csv"),
+        KeyTable("Concentration of downloads", frames["concentration"]),
+        KeyTable("Top base models by derivatives", frames["lineage"], "lineage.csv"),
+        KeyTable("Relations to base models", frames["lineage_relations"]),
+        KeyTable("Licenses", frames["licenses"], "licenses.csv"),
+    ]
+
+
 def write_report(
     report_dir: Path,
     *,
@@ -293,32 +316,40 @@ def write_report(
     history: HistoryReport | None,
     changes: dict[str, dict[str, Any]] | None,
     hub: list[Section] | None = None,
+    left_out: dict[str, str] | None = None,
 ) -> None:
     """Write summary.json and index.html into `report_dir`, whose charts and tables are drawn
     and written already; `changes` are the headline's changes since the earlier snapshots, `hub`
-    the whole Hub's sections (analysis.render.hub_catalogue)."""
+    the whole Hub's sections (analysis.render.hub_catalogue), `left_out` why each repo type not
+    analysed is not. Without the models (`partition` is another repo type's: the run left them
+    out), the page holds the whole Hub's sections and the crawl's account only."""
     repo_type = REPO_TYPES[partition.repo_type]
-    note = profiles_note(profiles, partition.day)
-    authors_section = Section(
-        "Organisations and users",
-        "authors",
-        note,
-        author_charts,
-        [
-            KeyTable("Models and downloads by author kind", frames["author_kinds"]),
-            KeyTable("Top organisations by downloads", frames["top_organisations"]),
-        ],
-    )
-    sections = [*(hub or []), authors_section]
-    sections += [] if history is None else [_history_section(history)]
-    trends = _trends_section(repo_type, partition.day, frames, history)
+    with_models = repo_type.name == MODELS.name
+    sections = list(hub or [])
+    lead: list[Section] = []
+    if with_models:
+        authors_section = Section(
+            "Organisations and users",
+            "authors",
+            profiles_note(profiles, partition.day),
+            author_charts,
+            [
+                KeyTable("Models and downloads by author kind", frames["author_kinds"]),
+                KeyTable("Top organisations by downloads", frames["top_organisations"]),
+            ],
+        )
+        sections.append(authors_section)
+        sections += [] if history is None else [_history_section(history)]
+        lead = [_trends_section(repo_type, partition.day, frames, history)]
     quality = _quality(partition.manifest)
     skipped_list = [{"name": s.name, "reason": s.reason} for s in skipped]
     summary = {
         "repo_type": partition.repo_type,
+        "repo_types": [name for name in REPO_TYPES if name in headline],
+        "left_out": left_out or {},
         "date": partition.day.isoformat(),
         "headline": headline,
-        "authors": _authors_summary(profiles, frames["author_kinds"]),
+        "authors": _authors_summary(profiles, frames["author_kinds"]) if with_models else None,
         "history": None if history is None else history.summary,
         "data_quality": quality,
         "skipped_partitions": skipped_list,
@@ -332,38 +363,18 @@ def write_report(
             for chart in [*charts, *(c for section in sections for c in section.charts)]
         ],
     }
-    name = repo_type.name
     (report_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     render(
         report_dir,
         heading={"repo_type": partition.repo_type, "day": partition.day.isoformat()},
-        headline=_html_headline(headline, changes),
+        headline=_html_headline(headline, changes) if with_models else [],
         quality=[
             (label.replace("_", " "), _quality_value(value)) for label, value in quality.items()
         ],
         skipped=skipped_list,
         charts=charts,
-        tables=[
-            _top_list(
-                f"Top {name} by downloads in the last 30 days",
-                frames[f"top_{name}_downloads"],
-                f"top_{name}_downloads.csv",
-                history,
-            ),
-            _top_list(
-                f"Top {name} by likes",
-                frames[f"top_{name}_likes"],
-                f"top_{name}_likes.csv",
-                history,
-            ),
-            KeyTable("Top authors by downloads", frames["top_authors_downloads"]),
-            KeyTable("Tasks", frames["tasks"], "tasks.csv"),
-            KeyTable("Concentration of downloads", frames["concentration"]),
-            KeyTable("Top base models by derivatives", frames["lineage"], "lineage.csv"),
-            KeyTable("Relations to base models", frames["lineage_relations"]),
-            KeyTable("Licenses", frames["licenses"], "licenses.csv"),
-        ],
-        lead=[trends],
+        tables=_models_tables(repo_type.name, frames, history) if with_models else [],
+        lead=lead,
         sections=sections,
         links={"id": repo_type.hub_path, "base_model": "", "author": ""},
     )

@@ -65,9 +65,46 @@ def _sums(table: pa.Table, key: str, label: str, unit: str = "models") -> pd.Dat
     return frame.sort_values([unit, key], ascending=[False, True], ignore_index=True)
 
 
-def per_value(table: pa.Table, key: str, label: str, unit: str) -> pd.DataFrame:
-    """`unit` (datasets, …), downloads and likes per value of `key`, nulls under `label`."""
-    return _sums(table, key, label, unit)
+def labelled(column: pa.ChunkedArray, unlabelled: str) -> tuple[np.ndarray, pa.Array]:
+    """The values of a list column, each repo under each of its distinct values (`unlabelled` for
+    a repo without any): the row of each (repo, value) pair, and its value."""
+    lists = column.combine_chunks()
+    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy()
+    empty = np.flatnonzero(lengths == 0)
+    pairs = (
+        pa.table(
+            {
+                "row": np.concatenate([pc.list_parent_indices(lists).to_numpy(), empty]),
+                "value": pa.concat_arrays(
+                    [
+                        pc.list_flatten(lists).cast(pa.string()),
+                        pa.array(np.full(len(empty), unlabelled, dtype=object), pa.string()),
+                    ]
+                ),
+            }
+        )
+        # A value a card states twice counts once.
+        .group_by(["row", "value"])
+        .aggregate([])
+    )
+    return pairs["row"].to_numpy(), pairs["value"].combine_chunks()
+
+
+def per_value(table: pa.Table, key: str, label: str, unit: str, name: str) -> pd.DataFrame:
+    """`unit` (datasets, …), downloads and likes per value of `key` (in a column `name`), nulls
+    under `label`; a repo with a list of values counts under each of them."""
+    if not pa.types.is_list(table.schema.field(key).type):
+        return _sums(table, key, label, unit).rename(columns={key: name})
+    rows, values = labelled(table[key], label)
+    picked = pa.array(rows)
+    exploded = pa.table(
+        {
+            name: values,
+            "downloads": table["downloads"].take(picked),
+            "likes": table["likes"].take(picked),
+        }
+    )
+    return _sums(exploded, name, label, unit)
 
 
 def top_models(table: pa.Table, by: str, n: int) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,24 +21,41 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.defaults import TOP_N
+from analysis.defaults import NO_MODALITY, NO_SDK, NO_TASK_CATEGORY, TOP_N
 from analysis.snapshot import aggregates, authorship
 from analysis.snapshot.tallies import Tally
 from analysis.store.companions import Companions
 from analysis.store.derive import SIZE_LABELS, size_classes
 from analysis.store.profiles import Profiles
 
-# The dataset card's categories, by cache column: the CSV name (datasets_<name>) and the label of
-# the datasets without one.
+
+class Category(NamedTuple):
+    """A category of the dataset card: its table (`datasets_<name>`), the table's column, the tag
+    it is read from, the label of the datasets without one, and whether a dataset can have
+    several (it is then counted in each)."""
+
+    name: str
+    column: str
+    tag: str
+    label: str
+    many: bool
+
+
+# The dataset card's categories, by cache column.
 DATASET_CATEGORIES = {
-    "task_category": ("task_categories", "(no task category)"),
-    "modality": ("modalities", "(no modality)"),
-    "size_category": ("size_categories", "(no size category)"),
-    "format": ("formats", "(no format)"),
-    "language": ("languages", "(no language)"),
-    "license": ("licenses", "(no license)"),
+    "task_categories": Category(
+        "task_categories", "task_category", "task_categories:", NO_TASK_CATEGORY, many=True
+    ),
+    "modalities": Category("modalities", "modality", "modality:", NO_MODALITY, many=True),
+    "size_category": Category(
+        "size_categories", "size_category", "size_categories:", "(no size category)", many=False
+    ),
+    "formats": Category("formats", "format", "format:", "(no format)", many=True),
+    "languages": Category("languages", "language", "language:", "(no language)", many=True),
+    "license": Category("licenses", "license", "license:", "(no license)", many=False),
 }
-NO_SDK = "(no sdk)"
+# The datasets created per month are stacked by modality; one with several is counted once, here.
+SEVERAL_MODALITIES = "(several modalities)"
 NO_STAGE = "(no stage)"
 NO_HARDWARE = "(no hardware)"
 CPU = "CPU"
@@ -87,21 +105,34 @@ def _top_authors(per_author: pd.DataFrame, by: str, unit: str) -> pd.DataFrame:
     return frame.rename(columns={"models": unit})
 
 
+def _one_modality(modalities: pa.ChunkedArray) -> pa.Array:
+    """Each dataset's modality for a stacked count: its own, `SEVERAL_MODALITIES` when it has more
+    than one, `NO_MODALITY` when it has none."""
+    rows, values = aggregates.labelled(modalities, NO_MODALITY)
+    distinct = np.bincount(rows, minlength=len(modalities))
+    # Each row's last pair: its only one where it has one.
+    last = np.zeros(len(modalities), dtype=np.int64)
+    last[rows] = np.arange(len(rows))
+    return pc.if_else(pa.array(distinct > 1), SEVERAL_MODALITIES, values.take(pa.array(last)))
+
+
 def datasets(cache: Path, profiles: Profiles, day: date) -> Tally:
     """The datasets of a snapshot: top ones, card categories, gating, authors, concentration,
     creations per month."""
     table = pq.read_table(cache)
     downloads = int(pc.sum(table["downloads"]).as_py() or 0)
+    listed = table.append_column(
+        "task_category", pc.binary_join(table["task_categories"], ", ")
+    ).select(["id", "author", "downloads", "likes", "task_category"])
+    columns = listed.column_names
     frames = {
-        "datasets_top_downloads": _top(
-            table, "downloads", TOP_N, ["id", "author", "downloads", "likes", "task_category"]
-        ),
-        "datasets_top_likes": _top(
-            table, "likes", TOP_N, ["id", "author", "downloads", "likes", "task_category"]
-        ),
+        "datasets_top_downloads": _top(listed, "downloads", TOP_N, columns),
+        "datasets_top_likes": _top(listed, "likes", TOP_N, columns),
     }
-    for column, (name, label) in DATASET_CATEGORIES.items():
-        frames[f"datasets_{name}"] = aggregates.per_value(table, column, label, "datasets")
+    for key, category in DATASET_CATEGORIES.items():
+        frames[f"datasets_{category.name}"] = aggregates.per_value(
+            table, key, category.label, "datasets", category.column
+        )
     # The cache keeps the Hub's text (false, "auto" or "manual"); a null stays unknown.
     access = pc.if_else(pc.not_equal(table["gated"], "false"), "gated", "open")
     frames["datasets_gated"] = aggregates.per_value(
@@ -109,6 +140,7 @@ def datasets(cache: Path, profiles: Profiles, day: date) -> Tally:
         "access",
         "(unknown)",
         "datasets",
+        "access",
     ).assign(share=lambda f: f["datasets"] / max(1, table.num_rows))
     per_author, split = _authors(table, profiles, "datasets", downloads)
     frames["datasets_author_kinds"] = split
@@ -119,7 +151,8 @@ def datasets(cache: Path, profiles: Profiles, day: date) -> Tally:
     frames["datasets_lorenz"] = lorenz.rename(
         columns={"models_downloads_share": "datasets_downloads_share"}
     )
-    frames["datasets_created_per_month"] = aggregates.created_per_month(table)
+    stacked = {"created_at": table["created_at"], "modality": _one_modality(table["modalities"])}
+    frames["datasets_created_per_month"] = aggregates.created_per_month(pa.table(stacked))
     figures = {
         "datasets": table.num_rows,
         "datasets_downloads_30d": downloads,
@@ -315,16 +348,18 @@ def model_sizes(cache: Path, day: date) -> Tally:
 
 
 def hub_jobs(
-    models_cache: Path, found: Companions, profiles: Profiles, day: date
+    models_cache: Path | None, found: Companions, profiles: Profiles, day: date
 ) -> list[partial[Tally]]:
     """The jobs tallying the whole Hub beside the models of `models_cache`: the models' sizes, the
-    companion repo types `found` for `day`, and the links between them."""
+    companion repo types `found` for `day`, and the links between them. Without the models (None:
+    the run leaves them out) there are no sizes and no links: each link has a model at one end."""
     datasets_cache = found.caches.get("datasets")
     spaces_cache = found.caches.get("spaces")
-    jobs = [partial(model_sizes, models_cache, day)]
+    jobs = [] if models_cache is None else [partial(model_sizes, models_cache, day)]
     if datasets_cache is not None:
         jobs.append(partial(datasets, datasets_cache, profiles, day))
     if spaces_cache is not None:
         jobs.append(partial(spaces, spaces_cache, profiles, day))
-    jobs.append(partial(links, models_cache, datasets_cache, spaces_cache))
+    if models_cache is not None:
+        jobs.append(partial(links, models_cache, datasets_cache, spaces_cache))
     return jobs

@@ -136,11 +136,14 @@ def tally_jobs(
 
 def combine(
     tallies: list[Tally],
-) -> tuple[dict[str, pd.DataFrame], aggregates.Density, dict[str, Any]]:
-    """Every table by CSV name, the likes-vs-downloads density grid, and the headline."""
+) -> tuple[dict[str, pd.DataFrame], aggregates.Density | None, dict[str, Any]]:
+    """Every table by CSV name, the likes-vs-downloads density grid, and the headline; without a
+    models snapshot among the tallies (a run left them out), no grid and only the figures."""
     frames = {name: frame for tally in tallies for name, frame in tally.frames.items()}
     figures = {name: value for tally in tallies for name, value in tally.figures.items()}
-    density = next(tally.density for tally in tallies if tally.density is not None)
+    density = next((tally.density for tally in tallies if tally.density is not None), None)
+    if density is None:
+        return frames, None, figures
     relations = frames["lineage_relations"]
     months = frames["created_per_month"]
     concentration = frames["concentration"].set_index("population")

@@ -46,8 +46,9 @@ from hfcrawler.layout import DataLayout, file_sha256
 # Bumped whenever the cached columns, their derivation or the checks made when building change, so
 # old caches are rebuilt (format 4: partitions verified against their manifest; 5: models' size and
 # declared datasets, or the export's columns; 6: both in one cache, with datasets' gated kept as the
-# Hub's text and Spaces' license).
-CACHE_FORMAT = 6
+# Hub's text and Spaces' license; 7: every task category, modality, format and language of a
+# dataset, not only its first).
+CACHE_FORMAT = 7
 KEY_FILE = "_cache.json"
 # Rows per batch handed from DuckDB to the derivation: big enough that per-batch costs vanish,
 # small enough that a worker stays near 300 MB.

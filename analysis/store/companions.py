@@ -3,11 +3,13 @@ models' one, or the reason the report goes without them.
 
 A repo type whose partition for the day is missing, incomplete or damaged gets no section in the
 report, only a line saying why; it never fails the run. A damaged one is also named among the
-partitions left out, like a damaged models partition of the history.
+partitions left out, like a damaged models partition of the history. A repo type the run was not
+asked for (`python -m analysis --type`) gets a line saying so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,11 +33,20 @@ class Companions:
     damaged: list[SkippedPartition] = field(default_factory=list)
 
 
-def companions(layout: DataLayout, day: date, pool: Executor) -> Companions:
+def left_out(repo_type: str, asked: Iterable[str]) -> str:
+    """Why `repo_type` has no section: the run was asked for the `asked` repo types only."""
+    return f"No {repo_type} in this report: --type asks for {', '.join(asked)} only."
+
+
+def companions(layout: DataLayout, day: date, pool: Executor, asked: Iterable[str]) -> Companions:
     """Compact the datasets and Spaces partitions of `day` on `pool` (each once, like the models'
-    partitions) and say which are analysed."""
+    partitions) for the repo types `asked`, and say which are analysed."""
     found = Companions()
+    asked = list(asked)
     for repo_type in COMPANION_TYPES:
+        if repo_type not in asked:
+            found.missing[repo_type] = left_out(repo_type, asked)
+            continue
         scanned = scan(layout, repo_type)
         chosen = next((p for p in scanned.complete if p.day == day), None)
         if chosen is None:

@@ -16,10 +16,12 @@ the record fields are kept under the cache's names (`RENAMED`), and derived:
 - `declared_datasets`: every dataset its `dataset:<repo>` tags name.
 
 A model's `parameters` (the `total` of its `safetensors`) is read by the store itself
-(`RepoType.extracted`). Datasets (`DATASETS`) get their task category, modality, size category,
-format, language and license from the first tag of each prefix (`task_categories:`, `modality:`…);
-`gated` stays the Hub's text (false, "auto" or "manual"). Spaces (`SPACES`) get their license and
-their runtime's stage and requested hardware.
+(`RepoType.extracted`). Datasets (`DATASETS`) get every task category, modality, format and
+language their card declares (each a list, from the tags `task_categories:`, `modality:`,
+`format:`, `language:`: a dataset with several is counted in each), and their size category and
+license from the first `size_categories:` and `license:` tag; `gated` stays the Hub's text (false,
+"auto" or "manual"). Spaces (`SPACES`) get their license and their runtime's stage and requested
+hardware.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ RENAMED = {
     "downloadsAllTime": "downloads_all_time",
     "trendingScore": "trending_score",
 }
+
+
+def record_field(column: str) -> str:
+    """The record field a cache column holds, as the Hub names it (downloadsAllTime)."""
+    return next((name for name, renamed in RENAMED.items() if renamed == column), column)
 
 
 def _author(ids: pa.Array, authors: pa.Array) -> pa.Array:
@@ -164,24 +171,31 @@ def derive_models(batch: pa.RecordBatch | pa.Table, taxonomy: Taxonomy) -> dict[
     }
 
 
-# The tag prefixes of a dataset's card, by the cache column they fill (in DATASETS.columns order).
-DATASET_TAGS = {
-    "task_category": "task_categories:",
-    "modality": "modality:",
-    "size_category": "size_categories:",
-    "format": "format:",
-    "language": "language:",
-    "license": _LICENSE_PREFIX,
+# The tag prefixes of a dataset's card whose every tag is kept, by the cache column (a list) they
+# fill, in DATASETS.columns order.
+DATASET_TAG_LISTS = {
+    "task_categories": "task_categories:",
+    "modalities": "modality:",
+    "formats": "format:",
+    "languages": "language:",
 }
+# A card states one size category (the Hub's bucket of its row count): its first tag is kept.
+_SIZE_PREFIX = "size_categories:"
 
 
 def derive_datasets(batch: pa.RecordBatch | pa.Table, _taxonomy: Taxonomy) -> dict[str, pa.Array]:
     """The cache columns of dataset records (`DATASETS.fields`), by name."""
     table = _whole(batch)
     flat, rows, length = _tags(table)
-    return _listing(table, flat, rows) | {
-        column: _first_tag(flat, rows, length, prefix) for column, prefix in DATASET_TAGS.items()
+    listed = {
+        column: _all_tags(flat, rows, length, prefix)
+        for column, prefix in DATASET_TAG_LISTS.items()
     }
+    return (
+        _listing(table, flat, rows)
+        | listed
+        | {"size_category": _first_tag(flat, rows, length, _SIZE_PREFIX)}
+    )
 
 
 def derive_spaces(batch: pa.RecordBatch | pa.Table, _taxonomy: Taxonomy) -> dict[str, pa.Array]:

@@ -10,8 +10,9 @@ cache also holds `HASH_COLUMN`, a 64-bit hash of each id (DuckDB's `hash`) that 
 match snapshots on integers rather than on millions of strings.
 
 A repo type also declares how its popularity moves (`Trend`: the counter whose differences are
-gains, the level its usual pace is read from, the columns its top lists rank by) and where its
-repos live on the Hub (`hub_path`), which is all the trends, the rank changes and `show` need.
+gains, the level its usual pace is read from, the columns its top lists rank by), what its history
+follows besides (`History`: the splits of its hype cycles and churn) and where its repos live on
+the Hub (`hub_path`), which is all the history, the trends, the rank changes and `show` need.
 
 Models, datasets and Spaces are analysed and exported (analysis.export), all from the same caches;
 the authors partition is read for its profiles only (`PROFILE_FIELDS`).
@@ -25,8 +26,16 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from analysis.defaults import RISING_FLOOR_DOWNLOADS, RISING_FLOOR_LIKES
-from analysis.store.derive import DATASET_TAGS, derive_datasets, derive_models, derive_spaces
+from analysis.defaults import (
+    NO_LIBRARY,
+    NO_MODALITY,
+    NO_SDK,
+    NO_TASK,
+    NO_TASK_CATEGORY,
+    RISING_FLOOR_DOWNLOADS,
+    RISING_FLOOR_LIKES,
+)
+from analysis.store.derive import DATASET_TAG_LISTS, derive_datasets, derive_models, derive_spaces
 from analysis.store.taxonomy import Taxonomy
 
 HASH_COLUMN = "id_hash"
@@ -49,7 +58,9 @@ class Trend:
     gained. `level` says how fast a repo usually gains: it counts over the last `level_days` days
     (the Hub's rolling 30-day downloads; `math.inf` would make it a count since the repo's
     creation, as likes are). A usual pace below `floor` a day counts as `floor`. Top lists rank by
-    each of `ranked_by`, the first being the repo type's main measure, named `unit`.
+    each of `ranked_by`, the first being the repo type's main measure, named `unit`. A counter
+    that `falls` in the normal course (a like taken back) loses what it lost; one that does not
+    (downloadsAllTime) and still falls is an anomaly, left out of the gains.
     """
 
     counter: str
@@ -58,11 +69,52 @@ class Trend:
     floor: float
     ranked_by: tuple[str, ...]
     unit: str
+    falls: bool = False
 
     @property
     def columns(self) -> list[str]:
         """The cache's columns a repo's daily series shows, each once."""
         return list(dict.fromkeys([self.level, self.counter, *self.ranked_by]))
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A split of a repo type's repos that its history follows over time: by the values of the
+    cache column `column`, `unlabelled` for the repos without one. A list column counts a repo
+    under each of its values (a dataset with two task categories is in both). Its table is named
+    after `table` (history_<table>.csv), and a value is called `value` there (the column's name
+    unless said)."""
+
+    column: str
+    unlabelled: str
+    table: str
+    value: str = ""
+
+    @property
+    def name(self) -> str:
+        """What one value is called in the history's tables."""
+        return self.value or self.column
+
+
+@dataclass(frozen=True)
+class History:
+    """What the history follows of a repo type besides its `Trend`: the `dimensions` of its hype
+    cycles (the gains and the creations per value, interval by interval), the single-valued one
+    of them its churn is split by (`churn_by`; None: not split), the one whose values' shares of
+    all repos are counted at each snapshot (`listed_by`), and the list column naming the repos a
+    repo derives from (`families`: their families' gains are summed)."""
+
+    dimensions: tuple[Dimension, ...]
+    churn_by: str | None = None
+    listed_by: str | None = None
+    families: str | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        """The cache columns an interval reads of the earlier snapshot for these, each once."""
+        named = [d.column for d in self.dimensions]
+        named += [c for c in (self.churn_by, self.families) if c is not None]
+        return list(dict.fromkeys(named))
 
 
 @dataclass(frozen=True)
@@ -78,8 +130,13 @@ class RepoType:
     dictionary: tuple[str, ...]
     derive: Callable[[pa.RecordBatch | pa.Table, Taxonomy], dict[str, pa.Array]]
     trend: Trend
+    history: History
     # Field of `fields` -> (the record field holding JSON, the JSON path of the number in it).
     extracted: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def many(self, column: str) -> bool:
+        """Whether a repo can have several values of the cache column `column` (a list)."""
+        return pa.types.is_list(self.columns.field(column).type)
 
     @property
     def cache_schema(self) -> pa.Schema:
@@ -166,6 +223,15 @@ MODELS = RepoType(
         ranked_by=("downloads", "likes"),
         unit="downloads",
     ),
+    history=History(
+        dimensions=(
+            Dimension("modality", NO_TASK, "modalities"),
+            Dimension("pipeline_tag", NO_TASK, "tasks"),
+            Dimension("library_name", NO_LIBRARY, "libraries"),
+        ),
+        churn_by="modality",
+        families="base_models",
+    ),
 )
 
 DATASETS = RepoType(
@@ -195,12 +261,14 @@ DATASETS = RepoType(
             ("downloads", pa.int64()),
             ("downloads_all_time", pa.int64()),
             ("likes", pa.int64()),
-            *((column, pa.string()) for column in DATASET_TAGS),
+            *((column, pa.list_(pa.string())) for column in DATASET_TAG_LISTS),
+            ("size_category", pa.string()),
+            ("license", pa.string()),
             *_EXPORTED,
             _GATED,
         ]
     ),
-    dictionary=("author", *DATASET_TAGS, "gated"),
+    dictionary=("author", "size_category", "license", "gated"),
     derive=derive_datasets,
     trend=Trend(
         counter="downloads_all_time",
@@ -209,6 +277,12 @@ DATASETS = RepoType(
         floor=RISING_FLOOR_DOWNLOADS,
         ranked_by=("downloads", "likes"),
         unit="downloads",
+    ),
+    history=History(
+        dimensions=(
+            Dimension("task_categories", NO_TASK_CATEGORY, "task_categories", "task_category"),
+            Dimension("modalities", NO_MODALITY, "modalities", "modality"),
+        ),
     ),
 )
 
@@ -250,7 +324,7 @@ SPACES = RepoType(
     dictionary=("author", "license", "sdk", "stage", "hardware"),
     derive=derive_spaces,
     # Spaces have no download counts (nor gated): they are followed by their likes, counted since
-    # creation.
+    # creation, which a user may take back.
     trend=Trend(
         counter="likes",
         level="likes",
@@ -258,6 +332,10 @@ SPACES = RepoType(
         floor=RISING_FLOOR_LIKES,
         ranked_by=("likes", "trending_score"),
         unit="likes",
+        falls=True,
+    ),
+    history=History(
+        dimensions=(Dimension("sdk", NO_SDK, "sdks"),), churn_by="sdk", listed_by="sdk"
     ),
 )
 

@@ -96,6 +96,14 @@ def test_dataset_categories_come_from_the_card_tags(report, truth):
     )  # fmt: skip
     rows = csv_rows(report, "datasets_size_categories")
     assert {r["size_category"]: int(r["datasets"]) for r in rows} == tagged
+    # A dataset declaring two modalities counts under each.
+    tagged = [{t for t in d["tags"] if t.startswith("modality:")} for d in truth["datasets"]]
+    modalities = Counter(
+        t.removeprefix("modality:") for tags in tagged for t in tags or {"modality:(no modality)"}
+    )
+    rows = csv_rows(report, "datasets_modalities")
+    assert {r["modality"]: int(r["datasets"]) for r in rows} == modalities
+    assert sum(modalities.values()) > len(truth["datasets"])
     gated = sum(d["gated"] not in (False, None) for d in truth["datasets"])
     access = {r["access"]: int(r["datasets"]) for r in csv_rows(report, "datasets_gated")}
     assert access == {"gated": gated, "open": len(truth["datasets"]) - gated}

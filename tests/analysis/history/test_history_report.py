@@ -384,6 +384,7 @@ def test_a_new_day_reuses_every_cached_interval(data: Path, report: Path) -> Non
     assert sorted(set(after) - set(before)) == [
         "date=2026-11-07",
         "interval=2026-11-06_2026-11-07",
+        "sizes=2026-11-06_2026-11-07",
     ]
     summary = json.loads((later / "summary.json").read_text(encoding="utf-8"))["history"]
     assert summary["snapshots"] == [*DAYS[1:], "2026-11-07"]

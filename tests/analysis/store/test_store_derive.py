@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis.store.compact import compact_part
-from analysis.store.derive import DATASET_TAGS
+from analysis.store.derive import DATASET_TAG_LISTS
 from analysis.store.repo_types import DATASETS, MODELS, SPACES, RepoType
 from analysis.store.taxonomy import load_taxonomy
 from tests.helpers import gzip_members
@@ -152,23 +152,27 @@ def test_models_keep_their_parameter_count_and_declared_datasets(tmp_path: Path)
     ]
 
 
-def test_datasets_read_their_card_tags_first_of_each_prefix(tmp_path: Path) -> None:
+def test_datasets_keep_every_category_their_card_declares(tmp_path: Path) -> None:
     tags = ["task_categories:translation", "task_categories:summarization", "modality:text",
-            "language:fr", "size_categories:n<1K", "format:csv", "license:mit"]  # fmt: skip
+            "modality:audio", "language:fr", "language:en", "size_categories:n<1K",
+            "size_categories:1K<n<10K", "format:csv", "license:mit",
+            "license:apache-2.0"]  # fmt: skip
     records = [{"id": "o/d", "gated": "auto", "tags": tags}, {"id": "o/e", "gated": False}]
     rows = _compacted(records, tmp_path, DATASETS)
-    first = {column: rows[0][column] for column in DATASET_TAGS}
-    assert first == {
-        "task_category": "translation",
-        "modality": "text",
+    named = [*DATASET_TAG_LISTS, "size_category", "license"]
+    assert {column: rows[0][column] for column in named} == {
+        # A dataset with several task categories, modalities, languages is in each.
+        "task_categories": ["translation", "summarization"],
+        "modalities": ["text", "audio"],
+        "formats": ["csv"],
+        "languages": ["fr", "en"],
+        # One size category and one license: the first the card states.
         "size_category": "n<1K",
-        "format": "csv",
-        "language": "fr",
         "license": "mit",
     }
     # Kept as the Hub's text: the report makes its flag of it (analysis.snapshot.hub).
     assert [r["gated"] for r in rows] == ["auto", "false"]
-    assert all(rows[1][column] is None for column in DATASET_TAGS)
+    assert all(rows[1][column] is None for column in named)
 
 
 def test_spaces_keep_stage_requested_hardware_and_links(tmp_path: Path) -> None:
