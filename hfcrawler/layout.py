@@ -44,6 +44,9 @@ EXPORT_PART = "part-00000.parquet"
 # every repo absent from that day.
 REPOS_LATEST = "latest.parquet"
 REPOS_EARLIER = "earlier.parquet"
+# Beside them, what the next day is matched with: the latest day's id hashes, sorted (hidden, and
+# not Parquet, so that no reader's glob takes it for a part of the table).
+REPOS_HASHES = ".latest-id-hashes.npz"
 ATTEMPT = ".attempt"
 # An attempt's checkpoint: where its crawl resumes (never in a published partition).
 STATE = "state.json"

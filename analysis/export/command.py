@@ -15,6 +15,7 @@ to export.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 
@@ -55,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the export; return the process exit status."""
     parser = _parser()
     arguments = parser.parse_args(argv)
+    if sys.platform == "linux":
+        # pyarrow's allocator: jemalloc (in pyarrow's Linux builds) gives back more of what the
+        # export reads and frees than the default, mimalloc: an increment of 2.5M models peaks
+        # 70 MiB lower. Read once, when pyarrow first allocates: so set before it is imported,
+        # and only where the user has not chosen.
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
     # Imported after parsing: `--help` and a mistyped option need none of the libraries.
     from analysis.export.dataset import NothingToExportError, export_data  # noqa: PLC0415
     from analysis.export.files import ExportError  # noqa: PLC0415

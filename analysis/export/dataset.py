@@ -44,15 +44,31 @@ from analysis.export.files import (
     publish_repos,
     remove_leftovers,
 )
-from analysis.export.known import Hashes, Known, id_hashes, match, read_known
-from analysis.export.schema import CACHE_NAMES, DAILY, DAY_KEY, SOURCE_KEY, metadata
+from analysis.export.known import (
+    Hashes,
+    Ids,
+    Known,
+    column_rows,
+    id_hashes,
+    match,
+    read_known,
+)
+from analysis.export.schema import (
+    CACHE_NAMES,
+    DAILY,
+    DAY_KEY,
+    DICTIONARY,
+    ENCODED,
+    SOURCE_KEY,
+    metadata,
+)
 from analysis.store.atomic import staging_for
 from analysis.store.compact import KEY_FILE, CachedPartition, cache_key, compact
 from analysis.store.keyed import is_current
 from analysis.store.partitions import Partition, SkippedPartition, scan
 from analysis.store.repo_types import HASH_COLUMN, REPO_TYPES, RepoType
 from analysis.store.workers import worker_pool
-from hfcrawler.layout import EXPORT_PART, REPOS_EARLIER, REPOS_LATEST, DataLayout
+from hfcrawler.layout import EXPORT_PART, REPOS_EARLIER, REPOS_HASHES, REPOS_LATEST, DataLayout
 
 
 @dataclass
@@ -88,11 +104,9 @@ def _cache_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.parquet"))
 
 
-def _ids(path: Path | None) -> pa.ChunkedArray:
-    """The ids of the export's file `path` (none without one)."""
-    if path is None:
-        return pa.chunked_array([], pa.string())
-    return pq.read_table(path, columns=["id"])["id"]
+def _ids(path: Path | None) -> Ids:
+    """How to read the ids of rows of the export's file `path` (none without one)."""
+    return lambda rows: column_rows([] if path is None else [path], "id", rows)
 
 
 def _cache_column(directory: Path, name: str) -> pa.ChunkedArray:
@@ -114,23 +128,30 @@ class _Export:
         return self.layout.export_day(self.name, day) / EXPORT_PART
 
     def load(self, partitions: list[Partition]) -> Known:
-        """What the repos table says the export knows (the ids of its latest day hashed from
-        that day's cache when it is still the one exported, else by DuckDB)."""
+        """What the repos table says the export knows (the ids of its latest day hashed as the
+        table keeps them; without them, from that day's cache when it is still the one exported,
+        else by DuckDB)."""
         version = current_version(self.link)
         if version is None:
             return Known.nothing()
         latest = version / REPOS_LATEST
         tags = file_metadata(latest, "daily")
         day = date.fromisoformat(tags[DAY_KEY].decode())
-        cache = self.layout.cache(self.name, day)
-        sound = [p for p in partitions if p.day == day and _source(p) == tags[SOURCE_KEY].decode()]
-        if sound and is_current(cache, cache_key(sound[0]), KEY_FILE):
-            hashes = Hashes.of(np.array(_cache_column(cache, HASH_COLUMN)))
-        else:
-            hashes = Hashes.of(id_hashes(latest))
+        hashes = Hashes.load(version / REPOS_HASHES, pq.ParquetFile(latest).metadata.num_rows)
+        if hashes is None:
+            hashes = self._hashed(partitions, day, tags[SOURCE_KEY].decode(), latest)
         earlier = version / REPOS_EARLIER
         file_metadata(earlier, "earlier")
         return read_known(day, latest, hashes, earlier)
+
+    def _hashed(self, partitions: list[Partition], day: date, source: str, latest: Path) -> Hashes:
+        """The hashes of the ids of the export's latest day `day` (its file `latest`, made from
+        the crawl `source`), from that day's cache when it is still that crawl's."""
+        cache = self.layout.cache(self.name, day)
+        sound = [p for p in partitions if p.day == day and _source(p) == source]
+        if sound and is_current(cache, cache_key(sound[0]), KEY_FILE):
+            return Hashes.of(np.array(_cache_column(cache, HASH_COLUMN)))
+        return Hashes.of(id_hashes(latest))
 
     def day(self, cache: CachedPartition, known: Known) -> Callable[[], Known]:
         """Export the day of `cache`: its day partition, then the repos table; return how to
@@ -138,8 +159,9 @@ class _Export:
         day = cache.day
         hashes = Hashes.of(np.array(_cache_column(cache.directory, HASH_COLUMN)))
         latest, earlier = self._tables()
-        ids = lambda: _cache_column(cache.directory, "id")  # noqa: E731 - read only if needed
-        seen = seen_before(day, known, match(hashes, ids, known, lambda: _ids(latest)), ids)
+        files = _cache_files(cache.directory)
+        ids: Ids = lambda rows: column_rows(files, "id", rows)  # noqa: E731 - read if needed
+        seen = seen_before(day, known, match(hashes, ids, known, _ids(latest)), ids)
         rows_of_day = DayRows(self.name, day, known, seen)
         absent = Absent(known, seen, latest, earlier)
         pa.default_memory_pool().release_unused()
@@ -156,17 +178,19 @@ class _Export:
         # Only what the day's rows take from the cache (not the report's lineage lists).
         names = [CACHE_NAMES.get(name, name) for name in DAILY.names]
         columns = [name for name in self.repo_type.columns.names if name in names]
+        dictionaries = [name for name in columns if name in DICTIONARY]
         version = self.layout.export_repos_version(self.name, day)
         table = staging_for(version)
         table.mkdir(parents=True)
         try:
             with (
-                TableWriter(staging / EXPORT_PART, DAILY, tags) as daily,
+                TableWriter(staging / EXPORT_PART, DAILY, tags, ENCODED) as daily,
                 TableWriter(table / REPOS_EARLIER, DAILY, _earlier_tags(self.name, day)) as gone,
             ):
                 gone.write_all(absent.rows())
-                for path in _cache_files(cache.directory):
-                    for batch in pq.ParquetFile(path).iter_batches(BATCH_ROWS, columns=columns):
+                for path in files:
+                    parquet = pq.ParquetFile(path, read_dictionary=dictionaries)
+                    for batch in parquet.iter_batches(BATCH_ROWS, columns=columns):
                         daily.write(rows_of_day.batch(batch))
             publish_day(staging, final)
             return self._put_in_place(table, version, day, hashes)
@@ -187,6 +211,7 @@ class _Export:
         """Complete the repos table after `day` written in `staging` with the day's file, make
         it the table, and return how to read what the export knows now (`hashes`: the day's)."""
         link_file(self._file(day), staging / REPOS_LATEST)
+        hashes.save(staging / REPOS_HASHES)
         shutil.rmtree(version, ignore_errors=True)
         staging.rename(version)
         publish_repos(version, self.link)
@@ -198,8 +223,8 @@ class _Export:
         path = self._file(day)
         hashes = Hashes.of(id_hashes(path))
         latest, earlier = self._tables()
-        ids = lambda: _ids(path)  # noqa: E731 - read only if needed
-        seen = seen_before(day, known, match(hashes, ids, known, lambda: _ids(latest)), ids)
+        ids = _ids(path)
+        seen = seen_before(day, known, match(hashes, ids, known, _ids(latest)), ids)
         absent = Absent(known, seen, latest, earlier)
         version = self.layout.export_repos_version(self.name, day)
         staging = staging_for(version)

@@ -7,11 +7,13 @@ there); the repos table is a symbolic link renamed over the old one, to a hidden
 the table after a day (its `latest.parquet` a hard link to that day's file, no copy). A crash
 leaves at most hidden leftovers, which the next export removes. Row groups of `ROW_GROUP_ROWS`
 rows carry a Bloom filter of their ids, so a reader looking for one repo reads the footers and
-one row group a file.
+one row group a file. The columns' encodings and statistics are chosen in
+analysis.export.schema (`DICTIONARY`, `DELTA`, `STATISTICS`).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import os
@@ -24,7 +26,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.export.schema import DICTIONARY, SCHEMA_VERSION, TABLE_KEY, VERSION_KEY
+from analysis.export.schema import (
+    DELTA,
+    DICTIONARY,
+    SCHEMA_VERSION,
+    STATISTICS,
+    TABLE_KEY,
+    VERSION_KEY,
+)
 from analysis.store.atomic import staging_for
 from hfcrawler.layout import EXPORT_PART, PARTITION_NAME
 
@@ -37,6 +46,8 @@ BATCH_ROWS = ROW_GROUP_ROWS
 # A Bloom filter per row group on `id`: about 1.2 bytes a row for 1 % false positives.
 _BLOOM = {"id": {"ndv": ROW_GROUP_ROWS, "fpp": 0.01}}
 _HIDDEN = "."
+# Where a Parquet file keeps the Arrow schema its columns are read as (pyarrow's convention).
+_ARROW_SCHEMA = b"ARROW:schema"
 
 
 class ExportError(RuntimeError):
@@ -58,24 +69,42 @@ class TableWriter:
     reads and encodes). At most one batch waits for the thread. Used as a context manager: the
     file is complete and flushed to the disk at the end of the block, and closed half-written if
     the block fails.
+
+    The batches are of `encoded` (by default `schema`): `schema` with some string columns as
+    Arrow dictionaries, written as Parquet dictionaries without hashing their values. The file
+    holds the same Parquet columns either way, and says it is of `schema`, so every reader reads
+    strings.
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, metadata: dict[bytes, bytes]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        schema: pa.Schema,
+        metadata: dict[bytes, bytes],
+        encoded: pa.Schema | None = None,
+    ) -> None:
         self.path = path
         self.rows = 0
+        self._encoded = schema if encoded is None else encoded
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
         self._thread = ThreadPoolExecutor(max_workers=1)
         self._last: Future[None] | None = None
         self._writer = pq.ParquetWriter(
             path,
-            schema.with_metadata(metadata),
+            self._encoded,
             compression="zstd",
             # Level 1: an eighth less CPU than the default for 1 % more bytes.
             compression_level=1,
             use_dictionary=[name for name in DICTIONARY if name in schema.names],
+            column_encoding={name: "DELTA_BINARY_PACKED" for name in DELTA if name in schema.names},
+            write_statistics=[name for name in STATISTICS if name in schema.names],
             bloom_filter_options=_BLOOM,
+            # The Arrow schema is `schema`'s, not that of the batches, and is added below.
+            store_schema=False,
         )
+        serialized = base64.b64encode(schema.with_metadata(metadata).serialize())
+        self._writer.add_key_value_metadata({**metadata, _ARROW_SCHEMA: serialized})
 
     def __enter__(self) -> TableWriter:
         return self
@@ -116,7 +145,11 @@ class TableWriter:
 
     def _flush(self) -> None:
         if self._pending_rows:
-            table = pa.Table.from_batches(self._pending, schema=self._writer.schema)
+            table = pa.Table.from_batches(self._pending, schema=self._encoded)
+            if len(self._pending) > 1:
+                # One dictionary per column of a row group: a dictionary changing within one
+                # makes the writer hash the rest of it (and write it plain).
+                table = table.unify_dictionaries()
             self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
         self._pending, self._pending_rows = [], 0
 

@@ -62,6 +62,43 @@ CACHE_NAMES = {"downloads_30d": "downloads"}
 REPO_TYPE_VALUES = {"models": "model", "datasets": "dataset", "spaces": "space"}
 # Written as Parquet dictionaries: few distinct values.
 DICTIONARY = ["author", "repo_type", "pipeline_tag", "library_name", "license", "gated"]
+# Written with DELTA_BINARY_PACKED: the counts and times, whose values take far fewer bits than
+# 64; at 2.5M rows it halves their encoding (0.3 CPU-s) for 3 % more bytes in the file.
+DELTA = [
+    "downloads_all_time",
+    "downloads_gained",
+    "downloads_30d",
+    "likes",
+    "likes_gained",
+    "created_at",
+    "last_modified",
+    "parameters",
+]
+# The columns whose row groups carry min/max statistics: those a day's file holds few values of
+# (its day, previous day, repo type; the flags, nearly always false), which can rule row groups
+# out. In no particular order, any other column's would span nearly all its values in every row
+# group and rule none out, and they cost a sixth of the encoding. (A repo is found by the Bloom
+# filters of its ids, analysis.export.files.)
+STATISTICS = [
+    "repo_type",
+    "day",
+    "first_seen",
+    "previous_day",
+    "days_between",
+    "downloads_all_time_dropped",
+    "private",
+]
+# The day's rows as they are computed and handed to the Parquet writer: the dictionary columns as
+# Arrow dictionaries, read so from the cache's own dictionaries, which the writer writes as they
+# are instead of hashing every string again (a fifth of the encoding). The file says `DAILY`.
+ENCODED = pa.schema(
+    [
+        field.with_type(pa.dictionary(pa.int32(), field.type))
+        if field.name in DICTIONARY
+        else field
+        for field in DAILY
+    ]
+)
 
 
 def metadata(table: str, repo_type: str, **values: str) -> dict[bytes, bytes]:

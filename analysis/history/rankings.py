@@ -3,9 +3,10 @@
 A window of W days holds the intervals that start no earlier than W days before the latest
 snapshot, and at least the latest one (analysis.history.timeline.window_start), and says how many
 days it really covers (`start`, `end`). A ranking lists the `top` gainers of a window by
-downloads gained (absolute) and by the gain relative to the downloadsAllTime at the window's
-start, ranked only from `RELATIVE_FLOOR` downloads on: a model going from 1 download to 10 says
-nothing. A series lists the gains per interval of the few names followed.
+downloads gained (absolute: a model missing from a snapshot and listed again is ranked once, its
+gains over every stretch it was listed added up) and by the gain relative to the downloadsAllTime
+at the window's start, ranked only from `RELATIVE_FLOOR` downloads on: a model going from 1
+download to 10 says nothing. A series lists the gains per interval of the few names followed.
 """
 
 from __future__ import annotations

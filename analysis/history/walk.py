@@ -10,7 +10,10 @@ day of the whole window.
 Models are followed across the intervals by position (`_Walk`): each interval knows the row of
 every continuing model in the snapshots before and after it, so walking back from the latest
 interval numbers every model once (its slot) and sums become numpy additions, where matching ids
-again, interval after interval, cost a hash join of millions of strings each time. One walk reads
+again, interval after interval, cost a hash join of millions of strings each time. A model missing
+from a snapshot and listed again later keeps its one slot: only the few models deleted in an
+interval are matched by id, against the few created after it, so its gains over every stretch it
+was listed add up and it is ranked once. One walk reads
 each interval once and keeps only running sums (`velocities`): the history's tables took 11 s and
 1.3 GB over 30 days of 2.7M models when the rankings and each series walked on their own. The walk,
 its window sums and its series are one algorithm whose state moves in step, which is why this
@@ -62,7 +65,9 @@ class _Walk:
     The latest interval's models take their deltas' row numbers as slots, and their ids and
     authors from the latest snapshot's cache; in each earlier interval, a model continuing into
     the next one takes its slot there, and the others (deleted in the next one, so listed in its
-    `deleted.parquet`) are numbered after. Only positions are read otherwise.
+    `deleted.parquet`) take the slot of the same id among the models created after it (listed
+    again), or are numbered after. Only positions are read otherwise, and the ids of the models
+    deleted and created (a few thousand a day).
     """
 
     def __init__(self, spans: list[Interval], latest_cache: Path) -> None:
@@ -71,6 +76,10 @@ class _Walk:
         self.count = 0
         self._ids: list[pa.Array] = []
         self._authors: list[pa.Array] = []
+        # The models created in the intervals walked that continue into the next one: their
+        # slots and ids, for those deleted earlier to find.
+        self._created_slots: list[np.ndarray] = []
+        self._created_ids: list[pa.Array] = []
 
     def ids(self) -> pa.ChunkedArray:
         """The id of every slot numbered so far."""
@@ -101,16 +110,60 @@ class _Walk:
             else:
                 slots = slot_of_end[end_rows]
                 new = np.flatnonzero(slots < 0)
-                slots[new] = np.arange(self.count, self.count + len(new), dtype=np.intp)
                 # Their end rows are the rows the next interval lists as deleted.
                 gone = self.spans[index + 1].deleted()
                 where = pa.array(np.searchsorted(gone["start_row"].to_numpy(), end_rows[new]))
-                self._append(gone["id"].take(where), gone["author"].take(where), len(new))
+                ids, authors = gone["id"].take(where), gone["author"].take(where)
+                found = self._listed_again(ids)
+                unknown = found < 0
+                found[unknown] = np.arange(self.count, self.count + unknown.sum(), dtype=np.intp)
+                slots[new] = found
+                kept = pa.array(unknown)
+                self._append(ids.filter(kept), authors.filter(kept), int(unknown.sum()))
+                self._note_created(slot_of_end, end_rows)
             # Native-size indices: numpy converts any other kind on every fancy index (twice the
             # time of the indexing itself); only the current interval's are held.
             slot_of_end = np.full(int(span.totals["repos_start"]), -1, dtype=np.intp)
             slot_of_end[table["start_row"].to_numpy().astype(np.intp)] = slots
             yield index, slots, table
+
+    def _note_created(self, slot_of_end: np.ndarray, end_rows: np.ndarray) -> None:
+        """Keep the slots and ids of the models created in the interval whose `end_rows` (rows of
+        its end snapshot) are given, from the next interval's slots by start row `slot_of_end`:
+        the slotted rows that the interval does not continue."""
+        continued = np.zeros(len(slot_of_end), dtype=bool)
+        continued[end_rows] = True
+        created = np.sort(slot_of_end[~continued & (slot_of_end >= 0)])
+        if len(created):
+            self._created_slots.append(created)
+            self._created_ids.append(self._named(created))
+
+    def _named(self, slots: np.ndarray) -> pa.Array:
+        """The ids of the ascending `slots`, taken from each block of slots numbered at once
+        (taking from all the ids as one chunked array would copy millions of them first)."""
+        taken = []
+        start = 0
+        for block in self._ids:
+            low, high = np.searchsorted(slots, [start, start + len(block)])
+            if high > low:
+                taken.append(block.take(pa.array(slots[low:high] - start)))
+            start += len(block)
+        return pa.concat_arrays(taken)
+
+    def _listed_again(self, ids: pa.ChunkedArray) -> np.ndarray:
+        """The slot of each of `ids` among the models created in the intervals walked (a model
+        deleted and listed again later), -1 for the others."""
+        slots = np.full(len(ids), -1, dtype=np.intp)
+        if not self._created_ids or not len(ids):
+            return slots
+        # The created ones are looked up among the deleted ones (a few thousand): hashing
+        # those costs less than hashing all the created ones of up to 30 intervals.
+        created = pa.chunked_array(self._created_ids, pa.string())
+        positions = pc.index_in(created, value_set=ids.combine_chunks())
+        at = pc.fill_null(positions, -1).to_numpy()
+        hits = np.flatnonzero(at >= 0)
+        slots[at[hits]] = np.concatenate(self._created_slots)[hits]
+        return slots
 
     def _append_latest(self, rows: pa.Array, count: int) -> None:
         """Name the latest interval's slots from the latest snapshot's rows, one column at a time;

@@ -23,15 +23,15 @@ to the end (worker processes for large snapshots: see analysis.store.workers).
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -42,6 +42,9 @@ from analysis.store.repo_types import HASH_COLUMN, RUNTIME, RepoType
 from analysis.store.taxonomy import load_taxonomy
 from analysis.store.verify import PartReading, manifest_problem, part_problem
 from hfcrawler.layout import DataLayout, file_sha256
+
+if TYPE_CHECKING:
+    import duckdb
 
 # Bumped whenever the cached columns, their derivation or the checks made when building change, so
 # old caches are rebuilt (format 4: partitions verified against their manifest; 5: models' size and
@@ -97,7 +100,10 @@ def cache_key(partition: Partition) -> dict[str, object]:
     # size or its modification time: the cache is rebuilt, and the part verified again.
     files = [[stat.st_size, stat.st_mtime_ns] for stat in (p.stat() for p in partition.parts)]
     # The hashes are DuckDB's: another DuckDB release could hash differently, so it rebuilds.
-    return {"format": CACHE_FORMAT, "duckdb": duckdb.__version__, "parts": parts, "files": files}
+    # (Its version as installed: importing DuckDB takes a tenth of a second, which an export of
+    # days already compacted need not spend.)
+    duckdb_version = importlib.metadata.version("duckdb")
+    return {"format": CACHE_FORMAT, "duckdb": duckdb_version, "parts": parts, "files": files}
 
 
 def _duckdb_fields(repo_type: RepoType) -> dict[str, str]:
@@ -139,6 +145,8 @@ def _raw_batches(
 
 def _connection() -> duckdb.DuckDBPyConnection:
     """One DuckDB thread per worker process (the executor runs one part per worker), quiet."""
+    import duckdb  # noqa: PLC0415 - imported where it is used (see cache_key)
+
     connection = duckdb.connect(config={"threads": 1})
     connection.execute("SET enable_progress_bar = false")
     return connection
@@ -147,6 +155,8 @@ def _connection() -> duckdb.DuckDBPyConnection:
 def compact_part(part: Path, target: Path, repo_type: RepoType) -> PartReading:
     """Stream one gzip JSON Lines part into a Parquet file of `repo_type`'s cache columns; return
     its sha256 and how many records it held (or why it could not be read)."""
+    import duckdb  # noqa: PLC0415 - imported where it is used (see cache_key)
+
     # Hashed first: the part is then in the page cache when DuckDB reads it.
     sha256 = file_sha256(part)
     taxonomy = load_taxonomy()

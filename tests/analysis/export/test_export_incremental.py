@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from hfcrawler.layout import DataLayout
+from hfcrawler.layout import REPOS_HASHES, DataLayout
 from tests.analysis.export.truth import DAYS, FAILED_DAY, records, write_history
 from tests.helpers import ROOT, run_analysis, write_partition
 
@@ -275,3 +275,22 @@ def test_a_new_day_needs_only_the_export_not_the_snapshots_it_holds(
     _export(data)
     rows = pq.read_table(layout.export_day("models", DAYS[3])).to_pylist()
     assert rows == whole[f"models/date={DAYS[3]}"]
+
+
+@pytest.mark.parametrize("removed", ["hashes", "hashes and caches"])
+def test_a_repos_table_without_its_id_hashes_is_matched_all_the_same(
+    tmp_path: Path, whole: dict[str, Any], removed: str
+) -> None:
+    # As an export written before the repos table kept them: the latest day's ids are hashed
+    # from its cache, or without it from the export's own file.
+    data = tmp_path / "data"
+    write_history(data)
+    _export(data, "--until", DAYS[4])
+    layout = DataLayout(data)
+    for repo_type in TYPES:
+        (layout.export_repos(repo_type) / REPOS_HASHES).unlink(missing_ok=True)
+    if removed == "hashes and caches":
+        shutil.rmtree(layout.caches())
+    _export(data)
+    assert _content(data) == whole
+    assert (layout.export_repos("models") / REPOS_HASHES).is_file()

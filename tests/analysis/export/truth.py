@@ -3,9 +3,10 @@
 Complete partitions on nine days from 2026-11-20 to 2026-11-29; the crawl of 2026-11-26 failed, so
 that day is a gap. Among the models: one whose downloadsAllTime drops (google-bert on 11-24), one
 created on 11-23 (meta-llama), one deleted after 11-24, one absent from 11-22 to 11-24 and back on
-11-25, one the Hub gives no count for on 11-27, two that gain exactly as much (a tie), one too
-small for the relative ranking, and thirty more, so that rankings of 25 leave some out; likes
-that go down on some days. Datasets from 11-27, Spaces from 11-28 (no downloads, no gated).
+11-25, one absent on 11-27 only (listed on both sides of it inside the last 7 days), one the Hub
+gives no count for on 11-27, two that gain exactly as much (a tie), one too small for the
+relative ranking, and thirty more, so that rankings of 25 leave some out; likes that go down on
+some days. Datasets from 11-27, Spaces from 11-28 (no downloads, no gated).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def _models() -> dict[str, dict[str, int | None]]:
         "meta-llama/Llama-3.1-8B": _series(-22_000, 8_000, DAYS[3:]),
         "someone/deleted-model": _series(5_000, 100, DAYS[:5]),
         "someone/back-again": _series(3_000, 400, [*DAYS[:2], *DAYS[5:]]),
+        "someone/away-a-day": _series(60_000, 6_000, [*DAYS[:6], *DAYS[7:]]),
         "someone/no-count": _series(9_000, 700),
         "tie/alpha": _series(20_000, 900),
         "tie/beta": _series(30_000, 900),
