@@ -1,14 +1,14 @@
-"""Run the benchmarks (crawl, analysis, history, export, kills) and print their tables.
+"""Run the benchmarks (crawl, analysis, history, hub, export, kills) and print their tables.
 
 `python -m bench [NAME ...]`.
 
 With no names every benchmark runs (`crawl` stands for models, together and quota). Each crawl
 benchmark alternates its two sides `--runs` times and reports medians and their ratio against the
 bar of the design; the crawl table is also written to `bench/out/results.json`. The analysis,
-history and export benchmarks run through their own entry points and print their own tables.
-`--quick` shrinks every size for a check in a few minutes; the defaults take about an hour on two
-cores (the history's 31 snapshots of 2.5M models are written once, in about ten minutes, and
-reused, also by the export's).
+history, whole-Hub and export benchmarks run through their own entry points and print their own
+tables. `--quick` shrinks every size for a check in a few minutes; the defaults take about an
+hour and a half on two cores (the history's 31 snapshots of 2.5M models are written once, in
+about ten minutes, and reused, also by the export's; the whole Hub's, once, in about twenty).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import bench_analysis, bench_export, bench_history, bench_kills
+from bench import bench_analysis, bench_export, bench_history, bench_hub, bench_kills
 from bench.bench_crawl import CrawlOptions, Row, run_crawl_benchmarks
 
 OUT = Path(__file__).resolve().parent / "out"
 CRAWL = ("models", "together", "quota")
-NAMES = (*CRAWL, "crawl", "analysis", "history", "export", "kills")
+NAMES = (*CRAWL, "crawl", "analysis", "history", "hub", "export", "kills")
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -43,7 +43,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--quick",
         action="store_true",
         help="small sizes: 20k/100k models, 3 x 20k together, 15k quota-bound, "
-        "one round of a 250k-model analysis",
+        "one round of a 250k-model analysis, of a 250k-model 5-day history and of a whole Hub "
+        "of 250k models, 60k datasets and 90k Spaces over 5 days",
     )
     parser.add_argument(
         "--sizes",
@@ -140,6 +141,16 @@ def run_history(arguments: argparse.Namespace) -> None:
     bench_history.main(["--models", "250000", "--days", "5"] if arguments.quick else [])
 
 
+def run_hub(arguments: argparse.Namespace) -> None:
+    """The whole-Hub benchmark, through its own entry point (--quick: a tenth of the Hub's size,
+    5 days, one round)."""
+    if arguments.quick:
+        sizes = ["--models", "250000", "--datasets", "60000", "--spaces", "90000"]
+        bench_hub.main([*sizes, "--days", "5", "--runs", "1"])
+    else:
+        bench_hub.main(["--runs", str(arguments.runs)])
+
+
 def run_export(arguments: argparse.Namespace) -> None:
     """The export benchmark, through its own entry point (--quick: 250k models, 5 days, the
     history bench's --quick snapshots)."""
@@ -175,6 +186,9 @@ def main(argv: list[str] | None = None) -> None:
     if "history" in names:
         print("\nhistory benchmark (its own table):", flush=True)
         run_history(arguments)
+    if "hub" in names:
+        print("\nwhole-Hub benchmark (its own tables):", flush=True)
+        run_hub(arguments)
     if "export" in names:
         print("\nexport benchmark (its own table):", flush=True)
         run_export(arguments)

@@ -34,10 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "analysis"
 DATE = "2026-11-29"
 CPUS = "0,1"
-# The fields the compaction reads (analysis.store.repo_types.MODELS; safetensors is not crawled).
+# The fields the compaction reads (analysis.store.repo_types.MODELS), the parameter count taken
+# out of `safetensors` as the compaction takes it.
 DUCKDB_COLUMNS = (
     "id, author, createdAt, downloads, downloadsAllTime, likes, pipeline_tag, library_name, tags,"
-    " lastModified, trendingScore, private, gated"
+    " lastModified, trendingScore, private, gated,"
+    " TRY_CAST(json_extract_string(safetensors, '$.total') AS BIGINT) AS parameters"
 )
 
 
@@ -49,13 +51,16 @@ def _build_snapshot(models: int) -> Path:
     """Write the snapshot once; later runs reuse it."""
     data = _data_dir(models)
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-    from hfcrawler.layout import MANIFEST, DataLayout  # noqa: PLC0415 - bench/ is not a package
+    # bench/ is not a package when this file runs as a script.
+    from analysis_snapshot import write_partition, written_as_crawled  # noqa: PLC0415
 
-    if (DataLayout(data).partition("models", DATE) / MANIFEST).exists():
+    from hfcrawler.layout import DataLayout  # noqa: PLC0415
+
+    if written_as_crawled(DataLayout(data).partition("models", DATE), "models"):
         return data
+    # Written again whole: an earlier snapshot lacks a field the crawler now asks for.
+    shutil.rmtree(data, ignore_errors=True)
     # Imported here: only the first run needs the emulator.
-    from analysis_snapshot import write_partition  # noqa: PLC0415
-
     from fakehub.hub import SyntheticHub  # noqa: PLC0415
 
     print(f"building a {models:,}-model snapshot under {data} (once)")

@@ -29,7 +29,7 @@ import argparse
 import shutil
 import statistics
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -44,33 +44,60 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _build(data: Path, models: int, days: int) -> None:
-    """Write the snapshots unless this exact history is already there."""
-    from history_snapshots import write_history  # noqa: PLC0415 - bench/ is not a package
+def _build(data: Path, counts: Mapping[str, int], days: int) -> None:
+    """Write the snapshots of every repo type in `counts` (repos on the first day) unless this
+    exact history is already there."""
+    from analysis_snapshot import written_as_crawled  # noqa: PLC0415 - bench/ is not a package
+    from history_snapshots import write_history  # noqa: PLC0415
 
-    from hfcrawler.layout import MANIFEST, DataLayout  # noqa: PLC0415 - the path is set in main
+    from hfcrawler.layout import DataLayout  # noqa: PLC0415 - the path is set in main
 
     last = FIRST_DAY + timedelta(days=days)
-    if (DataLayout(data).partition("models", last) / MANIFEST).exists():
+    layout = DataLayout(data)
+    if all(written_as_crawled(layout.partition(name, last), name) for name in counts):
         return
     shutil.rmtree(data, ignore_errors=True)
-    print(f"writing {days + 1} daily snapshots of {models:,} models under {data} (once)")
-    write_history(data, models, [FIRST_DAY + timedelta(days=n) for n in range(days + 1)])
+    sizes = ", ".join(f"{count:,} {name}" for name, count in counts.items())
+    print(f"writing {days + 1} daily snapshots of {sizes} under {data} (once)")
+    write_history(data, counts, [FIRST_DAY + timedelta(days=n) for n in range(days + 1)])
 
 
-def _forget(data: Path, day: date) -> None:
-    """Remove what a run cached for `day`: its Parquet cache, digest, interval and size sums."""
+def _forget(data: Path, day: date, repo_types: Iterable[str] = ("models",)) -> None:
+    """Remove what a run cached for `day` of each of `repo_types`: its Parquet cache, digest,
+    interval and size sums."""
     from hfcrawler.layout import DataLayout, partition_name  # noqa: PLC0415 - set in main
 
     layout = DataLayout(data)
-    history = layout.history("models")
-    for path in [
-        layout.cache("models", day),
-        history / partition_name(day),
-        *history.glob(f"interval=*_{day.isoformat()}"),
-        *history.glob(f"sizes=*_{day.isoformat()}"),
-    ]:
-        shutil.rmtree(path, ignore_errors=True)
+    for repo_type in repo_types:
+        history = layout.history(repo_type)
+        for path in [
+            layout.cache(repo_type, day),
+            history / partition_name(day),
+            *history.glob(f"interval=*_{day.isoformat()}"),
+            *history.glob(f"sizes=*_{day.isoformat()}"),
+        ]:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _cold(
+    data: Path, newest: date, repo_types: Iterable[str], command: list[str]
+) -> tuple[float, float, float]:
+    """Measure `command` from no cache at all, the partitions of `newest` set aside meanwhile."""
+    from bench_analysis import _measure  # noqa: PLC0415 - bench/ is not a package
+
+    from hfcrawler.layout import DataLayout  # noqa: PLC0415 - set in main
+
+    layout = DataLayout(data)
+    shutil.rmtree(layout.caches(), ignore_errors=True)
+    newest_partitions = [layout.partition(name, newest) for name in repo_types]
+    parked = [path.with_name(f".{path.name}.parked") for path in newest_partitions]
+    for path, aside in zip(newest_partitions, parked, strict=True):
+        path.rename(aside)
+    try:
+        return _measure(command)
+    finally:
+        for path, aside in zip(newest_partitions, parked, strict=True):
+            aside.rename(path)
 
 
 Figures = tuple[float, float, float, list[float]]
@@ -103,23 +130,16 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     days = arguments.days
     data = OUT / f"data-{arguments.models}-{days}"
-    _build(data, arguments.models, days)
-    last = FIRST_DAY + timedelta(days=days - 1)
-    # Only the latest day's partition is moved away for the cold run, then put back.
+    _build(data, {"models": arguments.models}, days)
+    newest_day = FIRST_DAY + timedelta(days=days)
     layout = DataLayout(data)
-    newest = layout.partition("models", last + timedelta(days=1))
-    parked = newest.with_name(f".{newest.name}.parked")
-    shutil.rmtree(layout.caches(), ignore_errors=True)
+    newest = layout.partition("models", newest_day)
     reports = OUT / "reports"
     shutil.rmtree(reports, ignore_errors=True)
-    newest.rename(parked)
-    try:
-        cold = _measure(_analysis(data, reports))
-    finally:
-        parked.rename(newest)
+    # Only the latest day's partition is moved away for the cold run, then put back.
+    cold = _cold(data, newest_day, ["models"], _analysis(data, reports))
     parquet_cold = _size(layout.caches() / "models")
     history_cold = _size(layout.history("models"))
-    newest_day = last + timedelta(days=1)
 
     def add_day() -> tuple[float, float, float]:
         _forget(data, newest_day)
