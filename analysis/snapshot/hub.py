@@ -301,7 +301,8 @@ def _per_author(column: pa.ChunkedArray) -> pd.Series:
 
 def _across(authors: dict[str, pa.ChunkedArray]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Authors by the repo types they publish (and those types' shares of all repos), and the
-    authors publishing every type, most repos first."""
+    authors publishing every type, most repos first (none with one type alone: every author
+    would publish "every" type)."""
     counts = pd.concat(
         [_per_author(column).rename(repo_type) for repo_type, column in authors.items()], axis=1
     ).fillna(0)
@@ -323,7 +324,8 @@ def _across(authors: dict[str, pa.ChunkedArray]) -> tuple[pd.DataFrame, pd.DataF
             row[f"{repo_type}_share"] = int(group[(repo_type, "sum")]) / total if total else 0.0
         rows.append(row)
     frame = pd.DataFrame(rows).sort_values(["authors", "publishes"], ascending=[False, True])
-    every = counts[counts.gt(0).all(axis=1)].reset_index()
+    across = counts.gt(0).all(axis=1) & (len(types) > 1)
+    every = counts[across].reset_index()
     every["repos"] = every[types].sum(axis=1)
     every = every.sort_values(["repos", "author"], ascending=[False, True], ignore_index=True)
     for repo_type in types:

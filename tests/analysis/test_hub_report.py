@@ -230,6 +230,11 @@ def test_a_missing_datasets_or_spaces_partition_leaves_its_section_out(tmp_path,
     declared = {r["id"]: r for r in csv_rows(report, "links_declared_datasets")}
     assert declared
     assert {row["in_snapshot"] for row in declared.values()} == {""}
+    # With the models alone, every author publishes only models, and none publishes "every" type.
+    authors = {r["author"] for r in truth["models"] if r["author"] is not None}
+    overlap = csv_rows(report, "links_author_overlap")
+    assert [(r["publishes"], int(r["authors"])) for r in overlap] == [("models", len(authors))]
+    assert csv_rows(report, "links_cross_authors") == []
 
 
 def test_authors_across_the_three_repo_types(report, truth):
