@@ -64,6 +64,13 @@ def safe_label(text: object, limit: int = LABEL_CHARACTERS) -> str:
 
 def save(figure: Figure, path: Path) -> None:
     """Write `figure` as a PNG file."""
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        # Laid out once, at the resolution it is saved at, then fixed: savefig would otherwise
+        # draw the whole figure once for the layout and once more for the pixels.
+        figure.set_dpi(_DPI)
+        engine.execute(figure)
+        figure.set_layout_engine(None)
     # zlib level 1 rather than 6: a chart is encoded in a third less time for 7% more bytes.
     figure.savefig(path, format="png", dpi=_DPI, pil_kwargs={"compress_level": 1})
 
