@@ -180,18 +180,15 @@ def main(argv: list[str] | None = None) -> None:
         print()
         print_table(rows)
         print(f"\nwritten: {OUT / 'results.json'}")
-    if "analysis" in names:
-        print("\nanalysis benchmark (its own table):", flush=True)
-        run_analysis(arguments)
-    if "history" in names:
-        print("\nhistory benchmark (its own table):", flush=True)
-        run_history(arguments)
-    if "hub" in names:
-        print("\nwhole-Hub benchmark (its own tables):", flush=True)
-        run_hub(arguments)
-    if "export" in names:
-        print("\nexport benchmark (its own table):", flush=True)
-        run_export(arguments)
+    for name, title, run in (
+        ("analysis", "analysis benchmark (its own table)", run_analysis),
+        ("history", "history benchmark (its own table)", run_history),
+        ("hub", "whole-Hub benchmark (its own tables)", run_hub),
+        ("export", "export benchmark (its own table)", run_export),
+    ):
+        if name in names:
+            print(f"\n{title}:", flush=True)
+            run(arguments)
     if "kills" in names:
         print("\nSIGKILL at random moments, then a rerun (its own lines):", flush=True)
         bench_kills.main(["--trials", "5" if arguments.quick else "20"])

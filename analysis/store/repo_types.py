@@ -160,6 +160,32 @@ _GATED = ("gated", pa.string())
 _TAGS = ("tags", pa.list_(pa.string()))
 # The cache's columns of those, in the order the columns below list them.
 _EXPORTED = [("last_modified", _TIMESTAMP), ("trending_score", pa.float64()), _PRIVATE]
+# What every listing starts with, as the Hub names it and as the cache does; models and datasets
+# then have their download counts.
+_NAMED = [("id", pa.string()), ("author", pa.string())]
+_DOWNLOADED_FIELDS = [
+    *_NAMED,
+    ("createdAt", _TIMESTAMP),
+    ("downloads", pa.int64()),
+    ("downloadsAllTime", pa.int64()),
+    ("likes", pa.int64()),
+]
+_DOWNLOADED_COLUMNS = [
+    *_NAMED,
+    ("created_at", _TIMESTAMP),
+    ("downloads", pa.int64()),
+    ("downloads_all_time", pa.int64()),
+    ("likes", pa.int64()),
+]
+# Models and datasets are followed by their downloads: all-time for gains, 30 days for the level.
+_DOWNLOADS_TREND = Trend(
+    counter="downloads_all_time",
+    level="downloads",
+    level_days=30.0,
+    floor=RISING_FLOOR_DOWNLOADS,
+    ranked_by=("downloads", "likes"),
+    unit="downloads",
+)
 
 MODELS = RepoType(
     name="models",
@@ -167,12 +193,7 @@ MODELS = RepoType(
     hub_path="",
     fields=pa.schema(
         [
-            ("id", pa.string()),
-            ("author", pa.string()),
-            ("createdAt", _TIMESTAMP),
-            ("downloads", pa.int64()),
-            ("downloadsAllTime", pa.int64()),
-            ("likes", pa.int64()),
+            *_DOWNLOADED_FIELDS,
             ("pipeline_tag", pa.string()),
             ("library_name", pa.string()),
             _TAGS,
@@ -186,12 +207,7 @@ MODELS = RepoType(
     extracted={"parameters": ("safetensors", "$.total")},
     columns=pa.schema(
         [
-            ("id", pa.string()),
-            ("author", pa.string()),
-            ("created_at", _TIMESTAMP),
-            ("downloads", pa.int64()),
-            ("downloads_all_time", pa.int64()),
-            ("likes", pa.int64()),
+            *_DOWNLOADED_COLUMNS,
             ("pipeline_tag", pa.string()),
             ("library_name", pa.string()),
             ("modality", pa.string()),
@@ -215,14 +231,7 @@ MODELS = RepoType(
         "gated",
     ),
     derive=derive_models,
-    trend=Trend(
-        counter="downloads_all_time",
-        level="downloads",
-        level_days=30.0,
-        floor=RISING_FLOOR_DOWNLOADS,
-        ranked_by=("downloads", "likes"),
-        unit="downloads",
-    ),
+    trend=_DOWNLOADS_TREND,
     history=History(
         dimensions=(
             Dimension("modality", NO_TASK, "modalities"),
@@ -240,12 +249,7 @@ DATASETS = RepoType(
     hub_path="datasets/",
     fields=pa.schema(
         [
-            ("id", pa.string()),
-            ("author", pa.string()),
-            ("createdAt", _TIMESTAMP),
-            ("downloads", pa.int64()),
-            ("downloadsAllTime", pa.int64()),
-            ("likes", pa.int64()),
+            *_DOWNLOADED_FIELDS,
             _TAGS,
             _LAST_MODIFIED,
             _TRENDING,
@@ -255,12 +259,7 @@ DATASETS = RepoType(
     ),
     columns=pa.schema(
         [
-            ("id", pa.string()),
-            ("author", pa.string()),
-            ("created_at", _TIMESTAMP),
-            ("downloads", pa.int64()),
-            ("downloads_all_time", pa.int64()),
-            ("likes", pa.int64()),
+            *_DOWNLOADED_COLUMNS,
             *((column, pa.list_(pa.string())) for column in DATASET_TAG_LISTS),
             ("size_category", pa.string()),
             ("license", pa.string()),
@@ -270,14 +269,7 @@ DATASETS = RepoType(
     ),
     dictionary=("author", "size_category", "license", "gated"),
     derive=derive_datasets,
-    trend=Trend(
-        counter="downloads_all_time",
-        level="downloads",
-        level_days=30.0,
-        floor=RISING_FLOOR_DOWNLOADS,
-        ranked_by=("downloads", "likes"),
-        unit="downloads",
-    ),
+    trend=_DOWNLOADS_TREND,
     history=History(
         dimensions=(
             Dimension("task_categories", NO_TASK_CATEGORY, "task_categories", "task_category"),
@@ -292,8 +284,7 @@ SPACES = RepoType(
     hub_path="spaces/",
     fields=pa.schema(
         [
-            ("id", pa.string()),
-            ("author", pa.string()),
+            *_NAMED,
             ("createdAt", _TIMESTAMP),
             ("likes", pa.int64()),
             _TAGS,
@@ -308,8 +299,7 @@ SPACES = RepoType(
     ),
     columns=pa.schema(
         [
-            ("id", pa.string()),
-            ("author", pa.string()),
+            *_NAMED,
             ("created_at", _TIMESTAMP),
             ("likes", pa.int64()),
             ("license", pa.string()),
