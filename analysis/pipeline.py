@@ -9,16 +9,16 @@ the first of them (the models, unless the run leaves them out), whose day the ot
    compacted too (analysis.store.companions), with those of their own history's range; one that is
    missing or damaged on the day only loses its section.
 2. With two sound snapshots or more in a repo type's range, its history: the missing digests and
-   intervals of every repo type are computed on the workers, each once, beside the history of the
-   followed models; then one worker walks the models' intervals for the velocity of models and
-   authors and the rising ones while this process builds the other tables and the workers draw
-   their charts. The datasets' and Spaces' walks are queued after the models' one.
+   intervals of every repo type are computed on the workers, each once.
 3. Tally the snapshot (analysis.snapshot.tallies) and the whole Hub beside it (datasets, Spaces,
-   links, model sizes: analysis.snapshot.hub); the tallies wait for the models' walk, beside which
-   they would take a 2.7M-model run past 2 GB.
-4. Look up the ranks the top lists held in the snapshots 1 and 7 days before (a worker), and draw
-   the report's charts on the workers while this process writes the CSV tables, then
-   summary.json and the page (analysis.render).
+   links, model sizes: analysis.snapshot.hub) on both workers. Only then does one worker walk the
+   models' intervals for the velocity of models and authors and the rising ones, while the other
+   follows the models and draws the history's and the snapshot's charts and this process builds
+   the other tables: beside the walk (1.2 GB on 2.7M models) a tally would take the run past 2 GB.
+   The datasets' and Spaces' walks are queued once the models' one is done.
+4. Look up the ranks the top lists held in the snapshots 1 and 7 days before (a worker), draw the
+   charts that needed the walks, write the CSV tables, then summary.json and the page
+   (analysis.render).
 
 Every result is handed on from the job that computed it; the caches on disk are read back only by
 later runs.
@@ -79,15 +79,25 @@ from analysis.store.repo_types import MODELS, REPO_TYPES, RepoType
 from hfcrawler.layout import DataLayout
 
 
-@dataclass(frozen=True)
+@dataclass
 class _History:
-    """The history's report, the jobs drawing its charts, and the earlier snapshots the rank
-    and headline changes compare against (by the days asked), with their digests."""
+    """The models' history under way: its timeline, its tables so far and its charts (the jobs
+    drawing those ready), the earlier snapshots the rank and headline changes compare against
+    (by the days asked) with their digests, and the jobs walking the intervals and following the
+    models; `after_walk` starts what waits for the walk (the other repo types' walks). The report
+    is set once the walk is done (Pipeline._complete)."""
 
-    report: HistoryReport
+    line: Timeline
+    frames: dict[str, pd.DataFrame]
+    charts: list[Chart]
     drawn: list[Future[None]]
+    waiting: list[Chart]
     compared: dict[int, CachedPartition]
     digests: dict[int, Digest]
+    walking: Future[Velocity]
+    following: Future[dict[str, pd.DataFrame]]
+    after_walk: Callable[[], None]
+    report: HistoryReport | None = None
 
 
 def _results(jobs: Iterable[Future[Any]]) -> None:
@@ -213,18 +223,20 @@ class Pipeline:
         else:
             self.companions.missing[MODELS.name] = models_left_out(self.repo_types)
         jobs += hub_jobs(models_cache, self.companions, profiles, chosen.day)
-        # The tallies and the other repo types' walks wait for the models' walk, if any.
-        release = partial(self._release, jobs, hubs)
+        # The other repo types' walks wait for the models' walk, if any.
+        walk_hubs = partial(self._walk_hubs, hubs)
         history = None
         if with_models and len(line.partitions) >= 2:
             snapshots = [compaction.caches[p.day] for p in line.partitions]
-            history, tallied = self._history(line, snapshots, release)
+            tally = partial(self._tally, jobs)
+            history, tallied = self._history(line, snapshots, tally, walk_hubs)
         else:
-            tallied = release()
+            tallied = self._tally(jobs)
+            walk_hubs()
         skipped = [*found.skipped, *profiles.damaged, *self.companions.damaged]
         self._report(chosen, skipped, profiles, tallied, history=history, hubs=hubs)
         unknown = {}
-        if history is not None:
+        if history is not None and history.report is not None:
             missing = history.report.summary["models_not_found"]
             latest = compaction.caches[line.partitions[-1].day].directory
             unknown = {model: close_ids(latest, model) for model in missing}
@@ -262,10 +274,13 @@ class Pipeline:
             ]
         return hub, damaged
 
-    def _release(self, jobs: list[Callable[[], Tally]], hubs: list[_HubRun]) -> list[Future[Tally]]:
-        """Start the tally `jobs`, and the walk of each of the `hubs` (datasets, Spaces) with two
-        snapshots or more once its intervals are computed."""
-        tallied = [self.pool.submit(job) for job in jobs]
+    def _tally(self, jobs: list[Callable[[], Tally]]) -> list[Future[Tally]]:
+        """Start the tally `jobs`."""
+        return [self.pool.submit(job) for job in jobs]
+
+    def _walk_hubs(self, hubs: list[_HubRun]) -> None:
+        """Start the walk of each of the `hubs` (datasets, Spaces) with two snapshots or more
+        once its intervals are computed."""
         for hub in hubs:
             if len(hub.snapshots) < 2:
                 continue
@@ -276,7 +291,6 @@ class Pipeline:
             hub.walking = self.pool.submit(
                 velocities, spans, HUB_VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS, trends
             )
-        return tallied
 
     def _draw(self, chart_list: list[Chart], frames: dict[str, pd.DataFrame]) -> list[Future[None]]:
         """Start drawing each of `chart_list` on the workers."""
@@ -290,10 +304,16 @@ class Pipeline:
         self,
         line: Timeline,
         snapshots: list[CachedPartition],
-        release: Callable[[], list[Future[Tally]]],
+        tally: Callable[[], list[Future[Tally]]],
+        after_walk: Callable[[], None],
     ) -> tuple[_History, list[Future[Tally]]]:
-        """The history of the models' `snapshots` (its report, and the jobs drawing its charts),
-        and the tally jobs that `release` starts once the walk is done."""
+        """The history of the models' `snapshots` under way, and the tally jobs that `tally`
+        starts behind the intervals and digests, ahead of the walk.
+
+        The walk (1.2 GB on 2.7M models) runs on one worker while the other follows the models
+        and draws the charts; beside it a tally would take the run past 2 GB, so the tallies
+        come first, on both workers, and the snapshot's charts are drawn during the walk.
+        """
         history_dir = self.layout.history(self.repo_type.name)
         repo_type = self.repo_type
         # Independent of each other: a cold history keeps both workers busy.
@@ -304,15 +324,18 @@ class Pipeline:
         digesting = [
             self.pool.submit(digest, history_dir, snapshot, repo_type) for snapshot in snapshots
         ]
-        trend = self.repo_type.trend
-        following = self.pool.submit(follow, snapshots, HISTORY_MODELS, self.models, trend)
+        # Queued behind them: a worker done with its digest tallies while the other computes
+        # the interval.
+        tallied = tally()
         _results([*spanning, *digesting])
         spans = [job.result() for job in spanning]
         caches = {snapshot.day: snapshot.directory for snapshot in snapshots}
+        trend = self.repo_type.trend
         trends = Trends(TREND_WINDOWS, VELOCITY_TOP, trend, caches)
         walking = self.pool.submit(
             velocities, spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS, trends
         )
+        following = self.pool.submit(follow, snapshots, HISTORY_MODELS, self.models, trend)
         families = family_velocity(spans, VELOCITY_WINDOWS, VELOCITY_TOP, HISTORY_MODELS)
         digests = [job.result() for job in digesting]
         frames = tables.history_frames(line, digests, spans, repo_type)
@@ -322,25 +345,39 @@ class Pipeline:
         frames |= tables.velocity_frames(families)
         chart_list = history_section_charts(line, self.repo_type)
         drawn = self._draw([c for c in chart_list if c.ready(frames)], frames)
-        _results([walking, following])
-        # Only now: beside the walk (1.2 GB on 2.7M models) a tally would take the run past 2 GB.
-        tallied = release()
         waiting = [c for c in chart_list if not c.ready(frames)]
-        walked = walking.result()
-        frames |= tables.velocity_frames(walked) | following.result()
-        frames[f"rising_{self.repo_type.name}"] = walked.rising
-        drawn += self._draw(waiting, frames)
         self._write_tables(frames)
-        summary = tables.summary(line, frames, self.models)
         compared = tables.compared(line)
         cached = {snapshot.day: snapshot for snapshot in snapshots}
         by_day = {digested.day: digested for digested in digests}
-        return _History(
-            HistoryReport(line, frames, chart_list, summary),
+        history = _History(
+            line,
+            frames,
+            chart_list,
             drawn,
+            waiting,
             {days: cached[partition.day] for days, partition in compared.items()},
             {days: by_day[partition.day] for days, partition in compared.items()},
-        ), tallied
+            walking,
+            following,
+            after_walk,
+        )
+        return history, tallied
+
+    def _complete(self, history: _History) -> HistoryReport:
+        """Wait for the walk and the models followed: their tables written, the charts that
+        needed them started, the history's report set."""
+        _results([history.walking, history.following])
+        history.after_walk()
+        walked = history.walking.result()
+        frames = tables.velocity_frames(walked) | history.following.result()
+        frames[f"rising_{self.repo_type.name}"] = walked.rising
+        history.frames |= frames
+        history.drawn += self._draw(history.waiting, history.frames)
+        self._write_tables(frames)
+        summary = tables.summary(history.line, history.frames, self.models)
+        history.report = HistoryReport(history.line, history.frames, history.charts, summary)
+        return history.report
 
     def _report(
         self,
@@ -352,12 +389,13 @@ class Pipeline:
         history: _History | None,
         hubs: list[_HubRun],
     ) -> None:
-        """Draw the snapshot's charts, write its tables (the top lists with the ranks their repos
-        held in the earlier snapshots), wait for every chart, write the page."""
+        """Draw the snapshot's charts and write its tables while the history's walk (if any)
+        runs, then the top lists with the ranks their repos held in the earlier snapshots and the
+        other repo types' sections; wait for every chart, write the page."""
         warming = self.pool.submit(charts.prepare)
         frames, density, headline = combine([job.result() for job in tallied])
         # Changes are told against the snapshots before the analysed one only.
-        latest = history is not None and history.report.line.partitions[-1].day == chosen.day
+        latest = history is not None and history.line.partitions[-1].day == chosen.day
         lists = {
             column: f"top_{self.repo_type.name}_{column}"
             for column in self.repo_type.trend.ranked_by
@@ -371,22 +409,26 @@ class Pipeline:
         if density is not None:
             authors = author_charts(profiles_note(profiles, chosen.day), profiles_label(profiles))
             main = snapshot_charts(headline, density)
+        drawn = self._draw([*authors, *main], frames)
+        ranked = set(lists.values()) if ranking is not None else set()
+        self._write_tables({name: frame for name, frame in frames.items() if name not in ranked})
+        report = None if history is None else self._complete(history)
         histories = {}
         for hub in hubs:
             walked = hub.frames()
             frames |= walked
+            self._write_tables(walked)
             drawn_charts = hub_history_charts(hub.line, hub.repo_type) if walked else []
             histories[hub.repo_type.name] = HubHistory(hub.repo_type, hub.line, drawn_charts)
         hub = hub_sections(frames, headline, self.companions.missing, histories)
-        hub_charts = [chart for section in hub for chart in section.charts]
-        drawn = self._draw([*authors, *main, *hub_charts], frames)
+        drawn += self._draw([chart for section in hub for chart in section.charts], frames)
         changes = None
         if ranking is not None:
             for column, ranks in ranking.result().items():
                 frames[lists[column]] = tables.with_earlier_ranks(frames[lists[column]], ranks)
             changes = tables.headline_changes(history.digests, headline, chosen.day)
-            history.report.summary["headline_changes"] = changes
-        self._write_tables(frames)
+            report.summary["headline_changes"] = changes
+            self._write_tables({name: frames[name] for name in ranked})
         _results([warming, *([] if history is None else history.drawn), *drawn])
         write_report(
             self.report_dir,
@@ -397,7 +439,7 @@ class Pipeline:
             skipped=skipped,
             charts=main,
             author_charts=authors,
-            history=None if history is None else history.report,
+            history=report,
             changes=changes,
             hub=hub,
             left_out=self.companions.missing,

@@ -13,8 +13,22 @@ import re
 
 # C0 and C1 controls and DEL; the Unicode bidirectional formatting characters (ALM, LRM, RLM, the
 # embeddings and overrides, the isolates); the line and paragraph separators; lone surrogates.
-_HIDDEN = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+_HIDDEN_RANGES = (
+    (0x00, 0x1F),
+    (0x7F, 0x9F),
+    (0x61C, 0x61C),
+    (0x200E, 0x200F),
+    (0x2028, 0x202E),
+    (0x2066, 0x2069),
+    (0xD800, 0xDFFF),
+)
+_HIDDEN = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HIDDEN_RANGES) + "]")
+# The same characters for RE2 (pyarrow's regular expressions, over whole columns at once); lone
+# surrogates cannot occur in the UTF-8 text it matches.
+HIDDEN_RE2 = (
+    "["
+    + "".join(f"\\x{{{low:x}}}-\\x{{{high:x}}}" for low, high in _HIDDEN_RANGES if low < 0xD800)
+    + "]"
 )
 ELLIPSIS = "…"
 

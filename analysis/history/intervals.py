@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from analysis.snapshot.aggregates import labelled
@@ -180,8 +181,10 @@ def _match(start_cache: Path, end_cache: Path) -> tuple[np.ndarray, pa.Array, pa
         rows = pc.fill_null(positions, -1).to_numpy()
     continuing = rows >= 0
     gone = np.flatnonzero(~continuing)
-    named = pq.read_table(start_cache, columns=["id", "author"])
-    deleted = named.take(gone).append_column("start_row", pa.array(gone))
+    # Only the deleted rows' strings are decoded (a dataset's take reads the row groups holding
+    # them): reading every id and author to keep a few thousand took three times as long.
+    named = ds.dataset(start_cache, format="parquet").take(pa.array(gone), columns=["id", "author"])
+    deleted = named.append_column("start_row", pa.array(gone))
     return continuing, pa.array(rows[continuing]), deleted
 
 
@@ -222,7 +225,7 @@ def _build(start_cache: Path, end_cache: Path, target: Path, repo_type: RepoType
     dropped_rows = pa.array(start_rows[dropped.to_numpy(zero_copy_only=False)])
     ids = pa.array([], pa.string())
     if len(dropped_rows):
-        ids = pq.read_table(start_cache, columns=["id"])["id"].take(dropped_rows)
+        ids = ds.dataset(start_cache, format="parquet").take(dropped_rows, columns=["id"])["id"]
     anomalies = pa.table(
         {"id": ids, "before": kept[counter].filter(dropped), "after": later.filter(dropped)}
     ).sort_by("id")

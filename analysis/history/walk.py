@@ -23,6 +23,7 @@ module is longer than most.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,7 @@ class _Walk:
         # slots and ids, for those deleted earlier to find.
         self._created_slots: list[np.ndarray] = []
         self._created_ids: list[pa.Array] = []
+        self._coded: tuple[np.ndarray, pa.Array] | None = None
 
     def ids(self) -> pa.ChunkedArray:
         """The id of every slot numbered so far."""
@@ -88,6 +90,15 @@ class _Walk:
     def authors(self) -> pa.ChunkedArray:
         """The author of every slot numbered so far."""
         return pa.chunked_array(self._authors, pa.string())
+
+    def author_codes(self) -> tuple[np.ndarray, pa.Array]:
+        """The code of each slot's author (-1 without one) in the names returned, encoded once
+        for every window ranked (until more slots are numbered)."""
+        if self._coded is None or len(self._coded[0]) != self.count:
+            encoded = pc.dictionary_encode(self.authors()).combine_chunks()
+            codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.intp)
+            self._coded = codes, encoded.dictionary
+        return self._coded
 
     def capacity(self) -> int:
         """How many slots the whole walk can number at most."""
@@ -100,9 +111,8 @@ class _Walk:
         """Each interval from the latest back: its index, its rows' slots and its deltas (rows
         and gains)."""
         slot_of_end: np.ndarray | None = None
-        for index in reversed(range(len(self.spans))):
+        for index, table in self._deltas_back():
             span = self.spans[index]
-            table = span.deltas(["start_row", "end_row", "gained"])
             end_rows = table["end_row"].to_numpy().astype(np.intp)
             if slot_of_end is None:
                 slots = np.arange(table.num_rows, dtype=np.intp)
@@ -126,6 +136,19 @@ class _Walk:
             slot_of_end = np.full(int(span.totals["repos_start"]), -1, dtype=np.intp)
             slot_of_end[table["start_row"].to_numpy().astype(np.intp)] = slots
             yield index, slots, table
+
+    def _deltas_back(self) -> Iterator[tuple[int, pa.Table]]:
+        """Each interval's index and deltas from the latest back, the next one read on a thread
+        meanwhile (Parquet decoding releases the GIL: the reading overlaps the walking)."""
+        columns = ["start_row", "end_row", "gained"]
+        order = list(reversed(range(len(self.spans))))
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            reads = (reader.submit(self.spans[index].deltas, columns) for index in order)
+            pending = next(reads, None)
+            for index in order:
+                table = pending.result()
+                pending = next(reads, None)
+                yield index, table
 
     def _note_created(self, slot_of_end: np.ndarray, end_rows: np.ndarray) -> None:
         """Keep the slots and ids of the models created in the interval whose `end_rows` (rows of
@@ -258,38 +281,35 @@ def _models_table(ids: pa.ChunkedArray, sums: WindowSums, top: int) -> pa.Table:
     )
 
 
-def _authors_table(authors: pa.ChunkedArray, sums: WindowSums) -> pa.Table:
+def _authors_table(walk: _Walk, sums: WindowSums) -> pa.Table:
     """Per author with at least one model measured: gains summed, start of the models known."""
-    kept = np.flatnonzero((sums.days > 0) | sums.has_start)
-    # Summed by the names' dictionary codes with numpy: the names are hashed once, and the
-    # sums stay exact integers (a string group-by with three sums took three times as long).
-    encoded = authors.take(pa.array(kept)).combine_chunks().dictionary_encode()
-    named = np.flatnonzero(encoded.is_valid().to_numpy(zero_copy_only=False))
-    codes = pc.fill_null(encoded.indices, 0).to_numpy()[named]
-    rows = kept[named]
-    order = np.argsort(codes, kind="stable")
-    codes = codes[order]
-    rows = rows[order]
-    firsts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
-    measured = _group_sums((sums.days[rows] > 0).astype(np.int64), firsts)
-    started = _group_sums(sums.has_start[rows].astype(np.int64), firsts)
-    starts = _group_sums(np.where(sums.has_start[rows], sums.start[rows], 0), firsts)
-    gained = _group_sums(sums.gained[rows], firsts)
-    shown = measured > 0
+    codes, names = walk.author_codes()
+    counted = len(sums.days)
+    codes = codes[:counted]
+    # Summed by the names' codes with numpy (np.add.at on integers: the sums stay exact); the
+    # names are hashed once per walk, not once per window.
+    rows = np.flatnonzero(((sums.days > 0) | sums.has_start) & (codes >= 0))
+    kept = codes[rows]
+    groups = len(names)
+    measured = np.bincount(kept[sums.days[rows] > 0], minlength=groups)
+    started = np.bincount(kept[sums.has_start[rows]], minlength=groups)
+    starts = _group_sums(kept, np.where(sums.has_start[rows], sums.start[rows], 0), groups)
+    gained = _group_sums(kept, sums.gained[rows], groups)
+    shown = np.flatnonzero(measured > 0)
     return pa.table(
         {
-            "name": encoded.dictionary.take(pa.array(codes[firsts][shown])),
+            "name": names.take(pa.array(shown)),
             "gained": gained[shown],
             "start_all_time": pa.array(starts[shown], mask=started[shown] == 0),
         }
     )
 
 
-def _group_sums(values: np.ndarray, firsts: np.ndarray) -> np.ndarray:
-    """The sums of `values` over the runs starting at `firsts` (empty when there is none)."""
-    if not len(firsts):
-        return np.zeros(0, dtype=np.int64)
-    return np.add.reduceat(values.astype(np.int64), firsts)
+def _group_sums(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """The sums of `values` by their `codes` (0 to `groups` - 1), as exact integers."""
+    sums = np.zeros(groups, dtype=np.int64)
+    np.add.at(sums, codes, values.astype(np.int64))
+    return sums
 
 
 def _ranking(
@@ -313,7 +333,7 @@ def _ranked(
     if key == "id":
         table = _models_table(walk.ids(), sums[window_days], top)
     else:
-        table = _authors_table(walk.authors(), sums[window_days])
+        table = _authors_table(walk, sums[window_days])
     return ranking_frame(table, key, window_days, top, chosen)
 
 

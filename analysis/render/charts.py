@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager, ft2font, rcParams
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -73,6 +74,44 @@ def save(figure: Figure, path: Path) -> None:
         figure.set_layout_engine(None)
     # zlib level 1 rather than 6: a chart is encoded in a third less time for 7% more bytes.
     figure.savefig(path, format="png", dpi=_DPI, pil_kwargs={"compress_level": 1})
+
+
+def stacked_bars(
+    axes: Axes,
+    positions: np.ndarray,
+    heights: np.ndarray,
+    base: np.ndarray | float,
+    *,
+    colour: str,
+    label: str | None = None,
+    width: float = 0.8,
+    horizontal: bool = False,
+) -> PolyCollection:
+    """Bars from `base` to `base + heights` centred on `positions` (vertical, or horizontal as
+    `Axes.barh` draws them), drawn as `Axes.bar` draws them but as one artist: a bar per artist,
+    each updating the axes' limits, took half a second for a chart of 480 bars."""
+    x = np.asarray(positions, dtype=np.float64)
+    low = np.broadcast_to(np.asarray(base, dtype=np.float64), x.shape)
+    high = low + np.asarray(heights, dtype=np.float64)
+    left, right = x - width / 2, x + width / 2
+    pairs = ((left, low), (left, high), (right, high), (right, low))
+    if horizontal:
+        pairs = tuple((value, across) for across, value in pairs)
+    corners = np.stack([np.stack(pair, axis=-1) for pair in pairs], axis=1)
+    bars = PolyCollection(
+        corners, facecolors=colour, edgecolors="none", linewidths=0, label=label, closed=True
+    )
+    # As Axes.bar does: no margin beyond any bar's base on the value axis (the axis starts at
+    # zero, and a stack whose last bars are empty ends at the edge).
+    (bars.sticky_edges.x if horizontal else bars.sticky_edges.y).extend(np.unique(low).tolist())
+    axes.add_collection(bars, autolim=True)
+    axes.autoscale_view()
+    return bars
+
+
+def cycle_colours() -> list[str]:
+    """The colours matplotlib gives successive bars and lines, in order."""
+    return list(rcParams["axes.prop_cycle"].by_key()["color"])
 
 
 _MIN_TICKS = 3
@@ -263,9 +302,12 @@ def created_per_month(
     axes = figure.add_subplot()
     positions = np.arange(len(dated))
     bottom = np.zeros(len(dated))
-    for modality in modalities:
+    colours = cycle_colours()
+    for number, modality in enumerate(modalities):
         values = dated[modality].to_numpy(dtype=np.float64)
-        axes.bar(positions, values, bottom=bottom, label=safe_label(modality), width=0.9)
+        colour = colours[number % len(colours)]
+        label = safe_label(modality)
+        stacked_bars(axes, positions, values, bottom, colour=colour, label=label, width=0.9)
         bottom += values
     step = max(1, len(dated) // 24)
     axes.set_xticks(positions[::step], labels=list(dated["month"])[::step], rotation=60)
@@ -278,7 +320,9 @@ def created_per_month(
         fontsize=10,
     )
     if modalities:
-        axes.legend(title=stack, fontsize=8)
+        # Placed, not searched for: creations grow over time, so the upper left is the emptiest,
+        # and finding the "best" place measures every bar twice.
+        axes.legend(title=stack, fontsize=8, loc="upper left")
     save(figure, path)
 
 
@@ -325,9 +369,11 @@ def lineage(frame: pd.DataFrame, declaring: float, path: Path) -> None:
     axes = figure.add_subplot()
     positions = np.arange(len(top))
     left = np.zeros(len(top))
-    for relation in (*LINEAGE_ORDER, UNSPECIFIED_RELATION):
+    colours = cycle_colours()
+    for number, relation in enumerate((*LINEAGE_ORDER, UNSPECIFIED_RELATION)):
         values = top[relation].to_numpy(dtype=np.float64)
-        axes.barh(positions, values, left=left, label=relation)
+        colour = colours[number % len(colours)]
+        stacked_bars(axes, positions, values, left, colour=colour, label=relation, horizontal=True)
         left += values
     labels = [safe_label(name) for name in top["base_model"]]
     axes.set_yticks(positions, labels=labels)
@@ -335,5 +381,6 @@ def lineage(frame: pd.DataFrame, declaring: float, path: Path) -> None:
     axes.set_xlabel("derivative models (count)")
     axes.set_ylabel("base model")
     axes.set_title(f"Top base models by derivatives ({declaring:.1%} of models declare a base)")
-    axes.legend(title="relation")
+    # Longest bars on top: the lower right is the emptiest (see created_per_month).
+    axes.legend(title="relation", loc="lower right")
     save(figure, path)

@@ -20,7 +20,14 @@ from matplotlib.ticker import MaxNLocator
 
 from analysis.defaults import TOP_N
 from analysis.history.tables import LINEAGE_COLUMNS
-from analysis.render.charts import ranking, safe_label, save, value_axis
+from analysis.render.charts import (
+    cycle_colours,
+    ranking,
+    safe_label,
+    save,
+    stacked_bars,
+    value_axis,
+)
 
 _LINES = 10
 
@@ -75,13 +82,15 @@ def churn(
     positions = np.arange(len(ends))
     up, down = np.zeros(len(ends)), np.zeros(len(ends))
     groups = frame.groupby(group, sort=True) if group else [(noun, frame)]
-    for value, rows in groups:
+    colours = cycle_colours()
+    for number, (value, rows) in enumerate(groups):
         rates = rows.set_index("end")[["created_per_day", "deleted_per_day"]]
         per_end = rates.reindex(ends, fill_value=0.0)
         created = per_end["created_per_day"].to_numpy(dtype=np.float64)
         deleted = per_end["deleted_per_day"].to_numpy(dtype=np.float64)
-        bars = axes.bar(positions, created, bottom=up, label=safe_label(value))
-        axes.bar(positions, -deleted, bottom=-down, color=bars.patches[0].get_facecolor())
+        colour = colours[number % len(colours)]
+        stacked_bars(axes, positions, created, up, colour=colour, label=safe_label(value))
+        stacked_bars(axes, positions, -deleted, -down, colour=colour)
         up += created
         down += deleted
     axes.axhline(0, color="black", linewidth=0.8)

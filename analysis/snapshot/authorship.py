@@ -20,7 +20,9 @@ ORG_KIND = "org"
 
 def with_kinds(per_author: pd.DataFrame, profiles: Profiles) -> pd.DataFrame:
     """`per_author` with each author's kind, full name, verified flag and plan."""
-    joined = per_author.merge(profiles.frame, on="author", how="left", validate="one_to_one")
+    # One row per author on both sides, by construction (a group-by; profiles deduplicated when
+    # loaded): pandas' check of it hashed every name twice more.
+    joined = per_author.merge(profiles.frame, on="author", how="left")
     known = joined["kind"].isin([kind for kind in KINDS if kind != UNKNOWN_KIND])
     joined["kind"] = joined["kind"].where(known, UNKNOWN_KIND).astype(str)
     return joined
