@@ -293,7 +293,8 @@ def _per_author(column: pa.ChunkedArray) -> pd.Series:
     if pa.types.is_dictionary(column.type):
         unified = column.unify_dictionaries()
         names = unified.chunk(0).dictionary if unified.num_chunks else pa.array([], pa.string())
-        codes = pc.drop_null(pa.chunked_array([chunk.indices for chunk in unified.chunks]))
+        indices = [chunk.indices for chunk in unified.chunks]
+        codes = pc.drop_null(pa.chunked_array(indices, unified.type.index_type))
         counts = np.bincount(codes.to_numpy(), minlength=len(names))
         used = np.flatnonzero(counts)
         return pd.Series(counts[used], index=names.take(pa.array(used)).to_pandas(), dtype="int64")

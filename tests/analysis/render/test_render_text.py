@@ -92,3 +92,26 @@ def test_safe_labels_draw_without_mathtext_warnings_or_overflow(tmp_path: Path) 
         warnings.simplefilter("error")
         figure.savefig(tmp_path / "labels.png")
     assert (tmp_path / "labels.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_long_column_is_defused_cell_for_cell_as_one_cell_is(tmp_path: Path) -> None:
+    # Clean cells, formula starts, hidden characters, a lone surrogate (which pyarrow cannot
+    # hold: that column is defused cell by cell) and missing values, repeated past any chunk.
+    cells = ["plain", "=1+1", "-3", "a\u202eb", "@x", None, "ok\x00", "Zürich"]
+    texts = cells * 2_000
+    mixed = ([*cells, "\ud800lone"] * 2_000)[: len(texts)]
+    frame = pd.DataFrame(
+        {"text": pd.Series(texts, dtype="object"), "mixed": pd.Series(mixed, dtype="object")}
+    )
+    write_csv(frame, tmp_path / "t.csv")
+    with (tmp_path / "t.csv").open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))[1:]
+
+    def expected(value: object) -> str:
+        if value is None:
+            return ""
+        safe = neutralise(str(value))
+        return "'" + safe if safe.startswith(("=", "+", "-", "@")) else safe
+
+    assert [row[0] for row in rows] == [expected(value) for value in texts]
+    assert [row[1] for row in rows] == [expected(value) for value in mixed]

@@ -1,10 +1,15 @@
-"""The whole Hub's tallies: how a Space's hardware is classed."""
+"""The whole Hub's tallies: how a Space's hardware is classed, how repos are counted per author."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from analysis.snapshot.hub import hardware_class
+from analysis.snapshot.hub import _per_author, hardware_class
 
 
 @pytest.mark.parametrize(
@@ -25,3 +30,19 @@ from analysis.snapshot.hub import hardware_class
 )
 def test_hardware_is_cpu_or_its_gpu_kind(hardware: str, kind: str) -> None:
     assert hardware_class(hardware) == kind
+
+
+def test_repos_per_author_read_as_a_dictionary_count_as_read_as_text(tmp_path: Path) -> None:
+    # Two files, two row groups each: four chunks whose dictionaries differ, and null authors.
+    authors = [["ana", None, "bo", "ana"], ["cy", "ana"], [None, "dee", "bo"], ["éva", "cy"]]
+    for number, (first, second) in enumerate([authors[:2], authors[2:]]):
+        table = pa.table({"author": pa.array(first + second, pa.string())})
+        pq.write_table(table, tmp_path / f"part-{number}.parquet", row_group_size=len(first))
+    as_text = pq.read_table(tmp_path, columns=["author"])["author"]
+    as_codes = pq.read_table(tmp_path, columns=["author"], read_dictionary=["author"])["author"]
+    assert pa.types.is_dictionary(as_codes.type)
+    assert as_codes.num_chunks == 4
+    truth = Counter(name for chunk in authors for name in chunk if name is not None)
+    assert _per_author(as_codes).to_dict() == dict(truth)
+    assert _per_author(as_text).to_dict() == dict(truth)
+    assert _per_author(as_codes.slice(0, 0)).empty
