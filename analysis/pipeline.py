@@ -84,8 +84,7 @@ class _History:
     """The models' history under way: its timeline, its tables so far and its charts (the jobs
     drawing those ready), the earlier snapshots the rank and headline changes compare against
     (by the days asked) with their digests, and the jobs walking the intervals and following the
-    models; `after_walk` starts what waits for the walk (the other repo types' walks). The report
-    is set once the walk is done (Pipeline._complete)."""
+    models; `after_walk` starts what waits for the walk (the other repo types' walks)."""
 
     line: Timeline
     frames: dict[str, pd.DataFrame]
@@ -97,7 +96,6 @@ class _History:
     walking: Future[Velocity]
     following: Future[dict[str, pd.DataFrame]]
     after_walk: Callable[[], None]
-    report: HistoryReport | None = None
 
 
 def _results(jobs: Iterable[Future[Any]]) -> None:
@@ -234,10 +232,10 @@ class Pipeline:
             tallied = self._tally(jobs)
             walk_hubs()
         skipped = [*found.skipped, *profiles.damaged, *self.companions.damaged]
-        self._report(chosen, skipped, profiles, tallied, history=history, hubs=hubs)
+        report = self._report(chosen, skipped, profiles, tallied, history=history, hubs=hubs)
         unknown = {}
-        if history is not None and history.report is not None:
-            missing = history.report.summary["models_not_found"]
+        if report is not None:
+            missing = report.summary["models_not_found"]
             latest = compaction.caches[line.partitions[-1].day].directory
             unknown = {model: close_ids(latest, model) for model in missing}
         # Without the models, the history the note speaks of is the leading repo type's.
@@ -365,8 +363,8 @@ class Pipeline:
         return history, tallied
 
     def _complete(self, history: _History) -> HistoryReport:
-        """Wait for the walk and the models followed: their tables written, the charts that
-        needed them started, the history's report set."""
+        """The history's report, once the walk and the models followed are done: their tables
+        written, the charts that needed them started."""
         _results([history.walking, history.following])
         history.after_walk()
         walked = history.walking.result()
@@ -376,8 +374,7 @@ class Pipeline:
         history.drawn += self._draw(history.waiting, history.frames)
         self._write_tables(frames)
         summary = tables.summary(history.line, history.frames, self.models)
-        history.report = HistoryReport(history.line, history.frames, history.charts, summary)
-        return history.report
+        return HistoryReport(history.line, history.frames, history.charts, summary)
 
     def _report(
         self,
@@ -388,10 +385,11 @@ class Pipeline:
         *,
         history: _History | None,
         hubs: list[_HubRun],
-    ) -> None:
+    ) -> HistoryReport | None:
         """Draw the snapshot's charts and write its tables while the history's walk (if any)
         runs, then the top lists with the ranks their repos held in the earlier snapshots and the
-        other repo types' sections; wait for every chart, write the page."""
+        other repo types' sections; wait for every chart, write the page; return the history's
+        report (None without a history)."""
         warming = self.pool.submit(charts.prepare)
         frames, density, headline = combine([job.result() for job in tallied])
         # Changes are told against the snapshots before the analysed one only.
@@ -444,3 +442,4 @@ class Pipeline:
             hub=hub,
             left_out=self.companions.missing,
         )
+        return report

@@ -48,7 +48,6 @@ from analysis.export.known import (
     Hashes,
     Ids,
     Known,
-    column_rows,
     id_hashes,
     match,
     read_known,
@@ -67,6 +66,7 @@ from analysis.store.compact import KEY_FILE, CachedPartition, cache_key, compact
 from analysis.store.keyed import is_current
 from analysis.store.partitions import Partition, SkippedPartition, scan
 from analysis.store.repo_types import HASH_COLUMN, REPO_TYPES, RepoType
+from analysis.store.rows import cache_files, take_rows
 from analysis.store.workers import worker_pool
 from hfcrawler.layout import EXPORT_PART, REPOS_EARLIER, REPOS_HASHES, REPOS_LATEST, DataLayout
 
@@ -99,18 +99,13 @@ def _source(partition: Partition) -> str:
     return json.dumps(parts, separators=(",", ":"))
 
 
-def _cache_files(directory: Path) -> list[Path]:
-    """A cache's Parquet files in the order of its rows (the manifest's order of parts)."""
-    return sorted(directory.glob("*.parquet"))
-
-
 def _ids(path: Path | None) -> Ids:
     """How to read the ids of rows of the export's file `path` (none without one)."""
-    return lambda rows: column_rows([] if path is None else [path], "id", rows)
+    return lambda rows: take_rows([] if path is None else [path], rows, ["id"])["id"]
 
 
 def _cache_column(directory: Path, name: str) -> pa.ChunkedArray:
-    tables = [pq.read_table(path, columns=[name]) for path in _cache_files(directory)]
+    tables = [pq.read_table(path, columns=[name]) for path in cache_files(directory)]
     return pa.concat_tables(tables)[name]
 
 
@@ -159,8 +154,8 @@ class _Export:
         day = cache.day
         hashes = Hashes.of(np.array(_cache_column(cache.directory, HASH_COLUMN)))
         latest, earlier = self._tables()
-        files = _cache_files(cache.directory)
-        ids: Ids = lambda rows: column_rows(files, "id", rows)  # noqa: E731 - read if needed
+        files = cache_files(cache.directory)
+        ids: Ids = lambda rows: take_rows(files, rows, ["id"])["id"]  # noqa: E731 - read if needed
         seen = seen_before(day, known, match(hashes, ids, known, _ids(latest)), ids)
         rows_of_day = DayRows(self.name, day, known, seen)
         absent = Absent(known, seen, latest, earlier)

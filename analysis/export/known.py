@@ -208,26 +208,6 @@ def _by_hash(day: Hashes, known: Hashes) -> np.ndarray | None:
 Ids = Callable[[np.ndarray], pa.ChunkedArray]
 
 
-def column_rows(files: list[Path], name: str, rows: np.ndarray) -> pa.ChunkedArray:
-    """The values of the column `name` at the ascending `rows` of the Parquet `files` (one table,
-    in that order), read only from the row groups holding some: the new repos of a day, which
-    the listing's order keeps together, are read without the millions of others."""
-    taken = []
-    start = 0
-    kind = pa.null()
-    for path in files:
-        parquet = pq.ParquetFile(path)
-        kind = parquet.schema_arrow.field(name).type
-        for group in range(parquet.metadata.num_row_groups):
-            size = parquet.metadata.row_group(group).num_rows
-            low, high = np.searchsorted(rows, [start, start + size])
-            if high > low:
-                values = parquet.read_row_group(group, columns=[name])[name]
-                taken.append(values.take(pa.array(rows[low:high] - start)))
-            start += size
-    return pa.chunked_array(taken, kind)
-
-
 def match(hashes: Hashes, ids: Ids, known: Known, known_ids: Ids) -> np.ndarray:
     """For each of a day's repos (the `hashes` of its ids, `ids`), its row in `known`'s latest
     day (whose ids are `known_ids`), or -1.

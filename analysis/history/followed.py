@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from analysis.history.ranks import ranks_of
 from analysis.store.compact import CachedPartition, id_hashes
 from analysis.store.repo_types import HASH_COLUMN, Trend
+from analysis.store.rows import cache_files
 
 
 def followed(latest_cache: Path, top: int, named: list[str], by: str) -> list[str]:
@@ -39,7 +40,7 @@ def _rows_of(cache: Path, hashes: np.ndarray, columns: list[str]) -> pa.Table:
     match."""
     empty = {column: pa.array([], pa.int64()) for column in columns}
     found = [pa.table({HASH_COLUMN: pa.array([], pa.uint64()), **empty})]
-    for path in sorted(cache.glob("*.parquet")):
+    for path in cache_files(cache):
         parquet = pq.ParquetFile(path)
         column = parquet.read(columns=[HASH_COLUMN], use_threads=False)[HASH_COLUMN].to_numpy()
         hits = np.flatnonzero(np.isin(column, hashes))

@@ -23,7 +23,6 @@ module is longer than most.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,8 +110,9 @@ class _Walk:
         """Each interval from the latest back: its index, its rows' slots and its deltas (rows
         and gains)."""
         slot_of_end: np.ndarray | None = None
-        for index, table in self._deltas_back():
+        for index in reversed(range(len(self.spans))):
             span = self.spans[index]
+            table = span.deltas(["start_row", "end_row", "gained"])
             end_rows = table["end_row"].to_numpy().astype(np.intp)
             if slot_of_end is None:
                 slots = np.arange(table.num_rows, dtype=np.intp)
@@ -136,19 +136,6 @@ class _Walk:
             slot_of_end = np.full(int(span.totals["repos_start"]), -1, dtype=np.intp)
             slot_of_end[table["start_row"].to_numpy().astype(np.intp)] = slots
             yield index, slots, table
-
-    def _deltas_back(self) -> Iterator[tuple[int, pa.Table]]:
-        """Each interval's index and deltas from the latest back, the next one read on a thread
-        meanwhile (Parquet decoding releases the GIL: the reading overlaps the walking)."""
-        columns = ["start_row", "end_row", "gained"]
-        order = list(reversed(range(len(self.spans))))
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            reads = (reader.submit(self.spans[index].deltas, columns) for index in order)
-            pending = next(reads, None)
-            for index in order:
-                table = pending.result()
-                pending = next(reads, None)
-                yield index, table
 
     def _note_created(self, slot_of_end: np.ndarray, end_rows: np.ndarray) -> None:
         """Keep the slots and ids of the models created in the interval whose `end_rows` (rows of

@@ -109,9 +109,10 @@ def stacked_bars(
     return bars
 
 
-def cycle_colours() -> list[str]:
-    """The colours matplotlib gives successive bars and lines, in order."""
-    return list(rcParams["axes.prop_cycle"].by_key()["color"])
+def cycle_colour(number: int) -> str:
+    """The colour matplotlib gives the `number`-th bar or line of an axes (from 0)."""
+    colours = rcParams["axes.prop_cycle"].by_key()["color"]
+    return colours[number % len(colours)]
 
 
 _MIN_TICKS = 3
@@ -302,11 +303,9 @@ def created_per_month(
     axes = figure.add_subplot()
     positions = np.arange(len(dated))
     bottom = np.zeros(len(dated))
-    colours = cycle_colours()
     for number, modality in enumerate(modalities):
         values = dated[modality].to_numpy(dtype=np.float64)
-        colour = colours[number % len(colours)]
-        label = safe_label(modality)
+        colour, label = cycle_colour(number), safe_label(modality)
         stacked_bars(axes, positions, values, bottom, colour=colour, label=label, width=0.9)
         bottom += values
     step = max(1, len(dated) // 24)
@@ -369,10 +368,9 @@ def lineage(frame: pd.DataFrame, declaring: float, path: Path) -> None:
     axes = figure.add_subplot()
     positions = np.arange(len(top))
     left = np.zeros(len(top))
-    colours = cycle_colours()
     for number, relation in enumerate((*LINEAGE_ORDER, UNSPECIFIED_RELATION)):
         values = top[relation].to_numpy(dtype=np.float64)
-        colour = colours[number % len(colours)]
+        colour = cycle_colour(number)
         stacked_bars(axes, positions, values, left, colour=colour, label=relation, horizontal=True)
         left += values
     labels = [safe_label(name) for name in top["base_model"]]

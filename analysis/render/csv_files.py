@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 from analysis.text import HIDDEN_RE2, neutralise
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
-_FORMULA_RE2 = "^[=+\\-@]"
+# The same test for RE2, over whole columns at once.
+_FORMULA_RE2 = "^[" + "".join(f"\\{start}" for start in _FORMULA_STARTS) + "]"
 
 
 def defuse(value: object) -> object:

@@ -21,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from analysis.defaults import TOP_N
 from analysis.history.tables import LINEAGE_COLUMNS
 from analysis.render.charts import (
-    cycle_colours,
+    cycle_colour,
     ranking,
     safe_label,
     save,
@@ -82,13 +82,12 @@ def churn(
     positions = np.arange(len(ends))
     up, down = np.zeros(len(ends)), np.zeros(len(ends))
     groups = frame.groupby(group, sort=True) if group else [(noun, frame)]
-    colours = cycle_colours()
     for number, (value, rows) in enumerate(groups):
         rates = rows.set_index("end")[["created_per_day", "deleted_per_day"]]
         per_end = rates.reindex(ends, fill_value=0.0)
         created = per_end["created_per_day"].to_numpy(dtype=np.float64)
         deleted = per_end["deleted_per_day"].to_numpy(dtype=np.float64)
-        colour = colours[number % len(colours)]
+        colour = cycle_colour(number)
         stacked_bars(axes, positions, created, up, colour=colour, label=safe_label(value))
         stacked_bars(axes, positions, -deleted, -down, colour=colour)
         up += created

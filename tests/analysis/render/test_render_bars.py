@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from analysis.render.charts import cycle_colours, save, stacked_bars
+from analysis.render.charts import cycle_colour, save, stacked_bars
 
 # Three stacks of five bars, with an empty last stack (its base is the longest bar's end) and
 # bars below zero, as the churn chart draws deletions.
@@ -23,9 +23,8 @@ def _draw(path: Path, *, ours: bool, horizontal: bool, sign: float) -> None:
     axes = figure.add_subplot()
     positions = np.arange(_STACKS.shape[1])
     base = np.zeros(_STACKS.shape[1])
-    colours = cycle_colours()
     for number, stack in enumerate(_STACKS * sign):
-        colour, label = colours[number], f"stack {number}"
+        colour, label = cycle_colour(number), f"stack {number}"
         if ours:
             stacked_bars(
                 axes, positions, stack, base, colour=colour, label=label, horizontal=horizontal
