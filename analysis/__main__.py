@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from analysis.arguments import add_data_option
 from analysis.arguments import day as _day
 from analysis.defaults import DEFAULT_OUT_DIR, DEFAULT_REPO_TYPE, REPORT_REPO_TYPES
+from analysis.store.pages import disable_huge_pages
 from analysis.text import neutralise
 
 if TYPE_CHECKING:
@@ -150,6 +151,7 @@ def _not_a_directory(path: Path) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     """Run the analysis (or its `show` or `export` command); return the process exit status."""
     argv = sys.argv[1:] if argv is None else argv
+    disable_huge_pages()  # before numpy or pyarrow allocates (analysis.store.pages)
     if argv[:1] == ["show"]:
         from analysis.show import main as show  # noqa: PLC0415
 
