@@ -55,7 +55,6 @@ from analysis.history.rising import Trends
 from analysis.history.sizes import size_shares
 from analysis.history.timeline import Timeline, timeline
 from analysis.history.walk import velocities
-from analysis.render import charts
 from analysis.render.catalogue import author_charts, snapshot_charts
 from analysis.render.chart import Chart
 from analysis.render.csv_files import write_csv
@@ -214,13 +213,16 @@ class Pipeline:
             self.companions.damaged.extend(left)
         damaged += self.companions.damaged
         models_cache = None
-        jobs: list[Callable[[], Tally]] = []
         if with_models:
             models_cache = compaction.caches[chosen.day].directory
-            jobs = tally_jobs(self.repo_type, models_cache, profiles, chosen.day)
         else:
             self.companions.missing[MODELS.name] = models_left_out(self.repo_types)
-        jobs += hub_jobs(models_cache, self.companions, profiles, chosen.day)
+        # The whole Hub's tallies first: they hold the longest (analysis.snapshot.hub).
+        jobs: list[Callable[[], Tally]] = hub_jobs(
+            models_cache, self.companions, profiles, chosen.day
+        )
+        if models_cache is not None:
+            jobs += tally_jobs(self.repo_type, models_cache, profiles, chosen.day)
         # The other repo types' walks wait for the models' walk, if any.
         walk_hubs = partial(self._walk_hubs, hubs)
         history = None
@@ -390,7 +392,6 @@ class Pipeline:
         runs, then the top lists with the ranks their repos held in the earlier snapshots and the
         other repo types' sections; wait for every chart, write the page; return the history's
         report (None without a history)."""
-        warming = self.pool.submit(charts.prepare)
         frames, density, headline = combine([job.result() for job in tallied])
         # Changes are told against the snapshots before the analysed one only.
         latest = history is not None and history.line.partitions[-1].day == chosen.day
@@ -427,7 +428,7 @@ class Pipeline:
             changes = tables.headline_changes(history.digests, headline, chosen.day)
             report.summary["headline_changes"] = changes
             self._write_tables({name: frames[name] for name in ranked})
-        _results([warming, *([] if history is None else history.drawn), *drawn])
+        _results([*([] if history is None else history.drawn), *drawn])
         write_report(
             self.report_dir,
             partition=chosen,

@@ -67,27 +67,27 @@ def _sums(table: pa.Table, key: str, label: str, unit: str = "models") -> pd.Dat
 
 def labelled(column: pa.ChunkedArray, unlabelled: str) -> tuple[np.ndarray, pa.Array]:
     """The values of a list column, each repo under each of its distinct values (`unlabelled` for
-    a repo without any): the row of each (repo, value) pair, and its value."""
+    a repo without any): the row of each (repo, value) pair, and its value.
+
+    The pairs are made distinct as integers (row and value code in one), not as (row, string)
+    groups: a fifth of the time on 600,000 datasets' five tag columns.
+    """
     lists = column.combine_chunks()
     lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy()
     empty = np.flatnonzero(lengths == 0)
-    pairs = (
-        pa.table(
-            {
-                "row": np.concatenate([pc.list_parent_indices(lists).to_numpy(), empty]),
-                "value": pa.concat_arrays(
-                    [
-                        pc.list_flatten(lists).cast(pa.string()),
-                        pa.array(np.full(len(empty), unlabelled, dtype=object), pa.string()),
-                    ]
-                ),
-            }
-        )
-        # A value a card states twice counts once.
-        .group_by(["row", "value"])
-        .aggregate([])
+    encoded = pc.dictionary_encode(pc.list_flatten(lists).cast(pa.string()))
+    known = len(encoded.dictionary)
+    # Codes past the dictionary's: `unlabelled` for a repo without values, then a null value.
+    names = pa.concat_arrays([encoded.dictionary, pa.array([unlabelled, None], pa.string())])
+    codes = np.concatenate(
+        [pc.fill_null(encoded.indices, known + 1).to_numpy(), np.full(len(empty), known)]
     )
-    return pairs["row"].to_numpy(), pairs["value"].combine_chunks()
+    rows = np.concatenate([pc.list_parent_indices(lists).to_numpy(), empty]).astype(np.int64)
+    # A value a card states twice counts once (sorted and compared: numpy 2.4's np.unique took
+    # 0.5 s on 600,000 such integers, the sort 0.02 s).
+    pairs = np.sort(rows * len(names) + codes)
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+    return pairs // len(names), names.take(pa.array(pairs % len(names)))
 
 
 def per_value(table: pa.Table, key: str, label: str, unit: str, name: str) -> pd.DataFrame:

@@ -45,9 +45,26 @@ class _WorkerPool(ProcessPoolExecutor):
         return super().submit(_released, fn, *args, **kwargs)
 
 
+# What the workers run. Loaded as each starts: the main process's own imports and its scan of the
+# partitions leave the workers idle for about a second then, where matplotlib's import and font
+# map (a second of CPU) would otherwise wait in front of the first chart, after the tallies.
+_WORKER_MODULES = (
+    "analysis.store.compact",
+    "analysis.history.digests",
+    "analysis.history.followed",
+    "analysis.history.intervals",
+    "analysis.history.walk",
+    "analysis.snapshot.hub",
+    "analysis.snapshot.tallies",
+    "analysis.render.history_charts",
+)
+
+
 def _load() -> None:
-    """Load what a worker's first jobs need (the compaction's libraries)."""
-    importlib.import_module("analysis.store.compact")
+    """Load what a worker's jobs need, fonts included."""
+    for name in _WORKER_MODULES:
+        importlib.import_module(name)
+    importlib.import_module("analysis.render.charts").prepare()
 
 
 def _executor_for(records: int) -> Executor:
