@@ -5,9 +5,10 @@ the first of them (the models, unless the run leaves them out), whose day the ot
 
 1. Compact (and verify) the analysed partition and, for the models, those of the history's range
    that are not cached yet (analysis.store.compact); a damaged one is left out of the history, and
-   the run stops if it is the analysed one. The datasets and Spaces partitions of the day are
-   compacted too (analysis.store.companions), with those of their own history's range; one that is
-   missing or damaged on the day only loses its section.
+   the run stops if it is the analysed one. The datasets and Spaces partitions of the day
+   (analysis.store.companions) and those of their own history's range are compacted in the same
+   batch, every part of every repo type on the workers at once; a companion that is missing or
+   damaged on the day only loses its section.
 2. With two sound snapshots or more in a repo type's range, its history: the missing digests and
    intervals of every repo type are computed on the workers, each once.
 3. Tally the snapshot (analysis.snapshot.tallies) and the whole Hub beside it (datasets, Spaces,
@@ -63,8 +64,8 @@ from analysis.render.hub_catalogue import HubHistory, hub_sections
 from analysis.render.report import HistoryReport, profiles_label, profiles_note, write_report
 from analysis.snapshot.hub import hub_jobs
 from analysis.snapshot.tallies import Tally, combine, tally_jobs
-from analysis.store.compact import CachedPartition, compact
-from analysis.store.companions import Companions, companions
+from analysis.store.compact import CachedPartition, Compaction, compact_together
+from analysis.store.companions import Companions, companion_days, settle
 from analysis.store.ids import close_ids
 from analysis.store.partitions import (
     DamagedPartitionError,
@@ -193,10 +194,12 @@ class Pipeline:
         with_models = self.repo_type.name == MODELS.name
         line = timeline(found, since, until)
         profiles = load_profiles(self.layout, chosen.day)
-        # The models' range here; another leading repo type's with its history below.
-        ranged = line.partitions if with_models else []
-        compaction = compact(self.layout, self.repo_type, [chosen, *ranged], self.pool)
-        found = found.without(compaction.damaged)
+        leading = [chosen, *(line.partitions if with_models else [])]
+        compactions, scans, days = self._compact(leading, chosen.day, (since, until))
+        compaction = compactions[self.repo_type.name]
+        # The leading partitions' damage here, the companions' histories' with theirs below.
+        led = {partition.day for partition in leading}
+        found = found.without([item for item in compaction.damaged if item[0].day in led])
         damaged = [*profiles.damaged, *(s for s in found.skipped if s.damaged)]
         if chosen.day not in compaction.caches:
             raise _damaged_error(chosen, found, damaged)
@@ -204,11 +207,11 @@ class Pipeline:
         line = timeline(found, since, until)
         self.charts_dir.mkdir(parents=True)
         self.tables_dir.mkdir()
-        # The datasets and Spaces of the day: each in its own section, or a line saying why not.
-        self.companions = companions(self.layout, chosen.day, self.pool, self.repo_types)
+        settle(self.companions, days, compactions)
         hubs = []
         for name in self.companions.caches:
-            hub, left = self._hub_history(REPO_TYPES[name], since, until)
+            span = (since, until)
+            hub, left = self._hub_history(REPO_TYPES[name], scans[name], compactions[name], span)
             hubs.append(hub)
             self.companions.damaged.extend(left)
         damaged += self.companions.damaged
@@ -245,22 +248,40 @@ class Pipeline:
         snapshots = len(line.partitions) if leading is None else len(leading.snapshots)
         return Ran(damaged, snapshots, unknown)
 
+    def _compact(
+        self, leading: list[Partition], day: date, span: tuple[date | None, date]
+    ) -> tuple[dict[str, Compaction], dict[str, PartitionScan], dict[str, Partition]]:
+        """Compact every partition the run reads, of every repo type, at once: the `leading`
+        ones (the day's, and the models' range; another leading repo type's range comes with its
+        history), each companion's partition of `day` and its range over `span` (since, until).
+        Return the compactions and the companions' scans and partitions of the day, by repo
+        type; say which companions have none (`self.companions`)."""
+        # The datasets and Spaces of the day: each in its own section, or a line saying why not.
+        self.companions, days = companion_days(self.layout, day, self.repo_types)
+        wanted = {self.repo_type.name: leading}
+        scans = {name: scan(self.layout, name) for name in days}
+        for name, partition in days.items():
+            ranged = timeline(scans[name], *span).partitions
+            wanted[name] = [*wanted.get(name, []), partition, *ranged]
+        return compact_together(self.layout, wanted, self.pool), scans, days
+
     def _hub_history(
-        self, repo_type: RepoType, since: date | None, until: date
+        self,
+        repo_type: RepoType,
+        found: PartitionScan,
+        compaction: Compaction,
+        span: tuple[date | None, date],
     ) -> tuple[_HubRun, list[SkippedPartition]]:
-        """Start the history of `repo_type` (datasets or Spaces) from `since` to `until`: its
-        partitions compacted, their intervals and digests started on the workers; and the
-        partitions of its range found damaged."""
-        found = scan(self.layout, repo_type.name)
-        ranged = timeline(found, since, until).partitions
-        compaction = compact(self.layout, repo_type, ranged, self.pool)
+        """Start the history of `repo_type` (datasets or Spaces) over `span` (since, until) from
+        its partitions `found` and their `compaction`: their intervals and digests started on
+        the workers; and the partitions of its range found damaged."""
         found = found.without(compaction.damaged)
         damaged = [
             SkippedPartition(f"{repo_type.name}/{skipped.name}", skipped.reason, True)
             for skipped in found.skipped
             if skipped.damaged
         ]
-        line = timeline(found, since, until)
+        line = timeline(found, *span)
         snapshots = [compaction.caches[partition.day] for partition in line.partitions]
         hub = _HubRun(repo_type, line, snapshots, [], [])
         if len(snapshots) >= 2:

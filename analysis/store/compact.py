@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 from analysis.store.atomic import staging_for
 from analysis.store.keyed import is_current, publish
 from analysis.store.partitions import Partition
-from analysis.store.repo_types import HASH_COLUMN, RUNTIME, RepoType
+from analysis.store.repo_types import HASH_COLUMN, REPO_TYPES, RUNTIME, RepoType
 from analysis.store.taxonomy import load_taxonomy
 from analysis.store.verify import PartReading, manifest_problem, part_problem
 from hfcrawler.layout import DataLayout, file_sha256
@@ -275,21 +275,37 @@ def compact(
     layout: DataLayout, repo_type: RepoType, partitions: Iterable[Partition], executor: Executor
 ) -> Compaction:
     """The cache of each of `partitions` (of `repo_type`) by day, building and verifying the
-    missing ones together; a partition that does not match its manifest is damaged and gets none.
+    missing ones together; a partition that does not match its manifest is damaged and gets none
+    (`compact_together` with one repo type)."""
+    return compact_together(layout, {repo_type.name: partitions}, executor)[repo_type.name]
 
-    Every part of every partition to build goes to the executor at once, largest first, so the
-    last to finish is a small one. Each cache is put in place as soon as its own parts are done.
+
+def compact_together(
+    layout: DataLayout, wanted: Mapping[str, Iterable[Partition]], executor: Executor
+) -> dict[str, Compaction]:
+    """The compaction of each repo type's `wanted` partitions, by repo type name.
+
+    Every part of every partition to build, of every repo type, goes to the executor at once,
+    largest first, so the last to finish is a small one: compacted one repo type after the other,
+    the whole Hub's day left a worker idle for 6 of its 15 s (three models parts, then one of
+    datasets, then one of Spaces). Each cache is put in place as soon as its own parts are done.
     """
-    done, builds, work = _plan(layout, partitions)
-    work.sort(key=lambda item: item[0].stat().st_size, reverse=True)
+    done: dict[str, Compaction] = {}
+    builds: list[_Build] = []
+    work: list[tuple[_Work, RepoType]] = []
+    for name, partitions in wanted.items():
+        done[name], planned, parts = _plan(layout, partitions)
+        builds += planned
+        work += [(item, REPO_TYPES[name]) for item in parts]
+    work.sort(key=lambda item: item[0][0].stat().st_size, reverse=True)
     jobs = {
         executor.submit(compact_part, part, target, repo_type): (build, number, entry)
-        for part, target, build, number, entry in work
+        for (part, target, build, number, entry), repo_type in work
     }
     try:
         for build in builds:
             if build.remaining == 0:
-                _finish(build, done)
+                _finish(build, done[build.partition.repo_type])
         for job in as_completed(jobs):
             build, number, entry = jobs[job]
             problem = part_problem(entry, job.result())
@@ -297,7 +313,7 @@ def compact(
                 build.problems[number] = problem
             build.remaining -= 1
             if build.remaining == 0:
-                _finish(build, done)
+                _finish(build, done[build.partition.repo_type])
     finally:
         for job in jobs:
             job.cancel()

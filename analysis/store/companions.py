@@ -1,5 +1,5 @@
-"""The datasets and Spaces partitions of the analysed day: found, verified and compacted beside the
-models' one, or the reason the report goes without them.
+"""The datasets and Spaces partitions of the analysed day: found, then verified and compacted with
+the models' ones (analysis.store.compact), or the reason the report goes without them.
 
 A repo type whose partition for the day is missing, incomplete or damaged gets no section in the
 report, only a line saying why; it never fails the run. A damaged one is also named among the
@@ -9,15 +9,13 @@ asked for (`python -m analysis --type`) gets a line saying so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import Executor
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from analysis.store.compact import compact
-from analysis.store.partitions import SkippedPartition, scan
-from analysis.store.repo_types import REPO_TYPES
+from analysis.store.compact import Compaction
+from analysis.store.partitions import Partition, SkippedPartition, scan
 from hfcrawler.layout import DataLayout, partition_name
 
 # The repo types analysed beside the models, in the report's order.
@@ -38,18 +36,21 @@ def left_out(repo_type: str, asked: Iterable[str]) -> str:
     return f"No {repo_type} in this report: --type asks for {', '.join(asked)} only."
 
 
-def companions(layout: DataLayout, day: date, pool: Executor, asked: Iterable[str]) -> Companions:
-    """Compact the datasets and Spaces partitions of `day` on `pool` (each once, like the models'
-    partitions) for the repo types `asked`, and say which are analysed."""
+def companion_days(
+    layout: DataLayout, day: date, asked: Iterable[str]
+) -> tuple[Companions, dict[str, Partition]]:
+    """The datasets' and Spaces' partitions of `day` to compact for the repo types `asked`, and
+    the companions so far: why each of the others gets no section."""
     found = Companions()
+    chosen: dict[str, Partition] = {}
     asked = list(asked)
     for repo_type in COMPANION_TYPES:
         if repo_type not in asked:
             found.missing[repo_type] = left_out(repo_type, asked)
             continue
         scanned = scan(layout, repo_type)
-        chosen = next((p for p in scanned.complete if p.day == day), None)
-        if chosen is None:
+        partition = next((p for p in scanned.complete if p.day == day), None)
+        if partition is None:
             name = partition_name(day)
             why = next((s.reason for s in scanned.skipped if s.name == name), None)
             found.missing[repo_type] = (
@@ -57,13 +58,23 @@ def companions(layout: DataLayout, day: date, pool: Executor, asked: Iterable[st
                 + (f" ({why})." if why else ": not crawled that day.")
             )
             continue
-        compaction = compact(layout, REPO_TYPES[repo_type], [chosen], pool)
-        if day in compaction.caches:
-            found.caches[repo_type] = compaction.caches[day].directory
+        chosen[repo_type] = partition
+    return found, chosen
+
+
+def settle(
+    found: Companions, chosen: Mapping[str, Partition], compactions: Mapping[str, Compaction]
+) -> None:
+    """Each `chosen` partition's cache from the `compactions` (each once, like the models'
+    partitions), or why it is left out: damaged."""
+    for repo_type, partition in chosen.items():
+        compaction = compactions[repo_type]
+        if partition.day in compaction.caches:
+            found.caches[repo_type] = compaction.caches[partition.day].directory
             continue
-        reason = compaction.damaged[0][1]
-        found.damaged.append(SkippedPartition(f"{repo_type}/{chosen.path.name}", reason, True))
+        reason = next(why for damaged, why in compaction.damaged if damaged.day == partition.day)
+        found.damaged.append(SkippedPartition(f"{repo_type}/{partition.path.name}", reason, True))
         found.missing[repo_type] = (
-            f"The {repo_type} partition of {day.isoformat()} is damaged ({reason}): left out."
+            f"The {repo_type} partition of {partition.day.isoformat()} is damaged ({reason}):"
+            " left out."
         )
-    return found
