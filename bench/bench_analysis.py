@@ -68,15 +68,18 @@ def _build_snapshot(models: int) -> Path:
     return data
 
 
-def _pss_kib(pid: int) -> int:
-    """Proportional set size: shared pages (libraries) are split among the processes using them."""
+def _proc_kib(pid: int | str, name: str, field: str) -> int:
+    """The KiB figure of `field` in the process's `/proc/<pid>/<name>` (0 once it has ended)."""
     try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        text = Path(f"/proc/{pid}/{name}").read_text()
     except OSError:
         return 0
-    return next(
-        (int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0
-    )
+    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith(field)), 0)
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages (libraries) are split among the processes using them."""
+    return _proc_kib(pid, "smaps_rollup", "Pss:")
 
 
 def _children(pid: int) -> list[int]:
@@ -91,13 +94,7 @@ def _children(pid: int) -> list[int]:
 
 def _peak_kib(pid: int | str) -> int:
     """The peak resident set of a process so far (VmHWM), in KiB."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    return next(
-        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0
-    )
+    return _proc_kib(pid, "status", "VmHWM:")
 
 
 def _tree_kib(root: int) -> tuple[int, int]:
