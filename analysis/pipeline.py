@@ -72,7 +72,6 @@ from analysis.store.partitions import (
     Partition,
     PartitionScan,
     SkippedPartition,
-    scan,
 )
 from analysis.store.profiles import Profiles, load_profiles
 from analysis.store.repo_types import MODELS, REPO_TYPES, RepoType
@@ -194,12 +193,14 @@ class Pipeline:
         with_models = self.repo_type.name == MODELS.name
         line = timeline(found, since, until)
         profiles = load_profiles(self.layout, chosen.day)
+        # The datasets and Spaces of the day: each in its own section, or a line saying why not.
+        self.companions, days, scans = companion_days(self.layout, chosen.day, self.repo_types)
         leading = [chosen, *(line.partitions if with_models else [])]
-        compactions, scans, days = self._compact(leading, chosen.day, (since, until))
+        compactions = self._compact(leading, days, scans, (since, until))
         compaction = compactions[self.repo_type.name]
         # The leading partitions' damage here, the companions' histories' with theirs below.
         led = {partition.day for partition in leading}
-        found = found.without([item for item in compaction.damaged if item[0].day in led])
+        found = found.without([(p, why) for p, why in compaction.damaged if p.day in led])
         damaged = [*profiles.damaged, *(s for s in found.skipped if s.damaged)]
         if chosen.day not in compaction.caches:
             raise _damaged_error(chosen, found, damaged)
@@ -210,8 +211,9 @@ class Pipeline:
         settle(self.companions, days, compactions)
         hubs = []
         for name in self.companions.caches:
-            span = (since, until)
-            hub, left = self._hub_history(REPO_TYPES[name], scans[name], compactions[name], span)
+            hub, left = self._hub_history(
+                REPO_TYPES[name], scans[name], compactions[name], (since, until)
+            )
             hubs.append(hub)
             self.companions.damaged.extend(left)
         damaged += self.companions.damaged
@@ -249,21 +251,21 @@ class Pipeline:
         return Ran(damaged, snapshots, unknown)
 
     def _compact(
-        self, leading: list[Partition], day: date, span: tuple[date | None, date]
-    ) -> tuple[dict[str, Compaction], dict[str, PartitionScan], dict[str, Partition]]:
-        """Compact every partition the run reads, of every repo type, at once: the `leading`
-        ones (the day's, and the models' range; another leading repo type's range comes with its
-        history), each companion's partition of `day` and its range over `span` (since, until).
-        Return the compactions and the companions' scans and partitions of the day, by repo
-        type; say which companions have none (`self.companions`)."""
-        # The datasets and Spaces of the day: each in its own section, or a line saying why not.
-        self.companions, days = companion_days(self.layout, day, self.repo_types)
+        self,
+        leading: list[Partition],
+        days: dict[str, Partition],
+        scans: dict[str, PartitionScan],
+        span: tuple[date | None, date],
+    ) -> dict[str, Compaction]:
+        """Compact every partition the run reads, of every repo type, at once, by repo type: the
+        `leading` ones (the day's, and the models' range; another leading repo type's range comes
+        with its history), and each companion's partition of the day (`days`) and its range over
+        `span` (since, until) among its `scans`."""
         wanted = {self.repo_type.name: leading}
-        scans = {name: scan(self.layout, name) for name in days}
         for name, partition in days.items():
             ranged = timeline(scans[name], *span).partitions
             wanted[name] = [*wanted.get(name, []), partition, *ranged]
-        return compact_together(self.layout, wanted, self.pool), scans, days
+        return compact_together(self.layout, wanted, self.pool)
 
     def _hub_history(
         self,

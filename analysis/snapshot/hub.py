@@ -338,7 +338,8 @@ def _across(authors: dict[str, pa.ChunkedArray]) -> tuple[pd.DataFrame, pd.DataF
     totals = counts.sum(axis=0)
     shares = [f"{repo_type}_share" for repo_type in types]
     # Each author's combination of repo types as a bit mask, named once per mask (not per author).
-    masks = ((counts > 0).astype(np.int64) << np.arange(len(types))).sum(axis=1)
+    published = counts > 0
+    masks = (published.astype(np.int64) << np.arange(len(types))).sum(axis=1)
     rows = []
     for mask in np.flatnonzero(np.bincount(masks)).tolist():
         chosen = masks == mask
@@ -352,7 +353,7 @@ def _across(authors: dict[str, pa.ChunkedArray]) -> tuple[pd.DataFrame, pd.DataF
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["publishes", "authors", *shares])
     frame = frame.sort_values(["authors", "publishes"], ascending=[False, True], ignore_index=True)
-    across = np.flatnonzero((counts > 0).all(axis=1) & (len(types) > 1))
+    across = np.flatnonzero(published.all(axis=1) & (len(types) > 1))
     every = pd.DataFrame({"author": names.take(pa.array(across)).to_pandas()})
     for column, repo_type in enumerate(types):
         every[repo_type] = counts[across, column]

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from analysis.store.compact import Compaction
-from analysis.store.partitions import Partition, SkippedPartition, scan
+from analysis.store.partitions import Partition, PartitionScan, SkippedPartition, scan
 from hfcrawler.layout import DataLayout, partition_name
 
 # The repo types analysed beside the models, in the report's order.
@@ -38,11 +38,13 @@ def left_out(repo_type: str, asked: Iterable[str]) -> str:
 
 def companion_days(
     layout: DataLayout, day: date, asked: Iterable[str]
-) -> tuple[Companions, dict[str, Partition]]:
-    """The datasets' and Spaces' partitions of `day` to compact for the repo types `asked`, and
-    the companions so far: why each of the others gets no section."""
+) -> tuple[Companions, dict[str, Partition], dict[str, PartitionScan]]:
+    """The companions so far (why each repo type without a partition of `day` gets no section),
+    and the datasets' and Spaces' partitions of `day` to compact for the repo types `asked`,
+    with their repo types' scans (for their histories)."""
     found = Companions()
     chosen: dict[str, Partition] = {}
+    scans: dict[str, PartitionScan] = {}
     asked = list(asked)
     for repo_type in COMPANION_TYPES:
         if repo_type not in asked:
@@ -58,8 +60,8 @@ def companion_days(
                 + (f" ({why})." if why else ": not crawled that day.")
             )
             continue
-        chosen[repo_type] = partition
-    return found, chosen
+        chosen[repo_type], scans[repo_type] = partition, scanned
+    return found, chosen, scans
 
 
 def settle(
