@@ -80,7 +80,7 @@ class _Walk:
         # slots and ids, for those deleted earlier to find.
         self._created_slots: list[np.ndarray] = []
         self._created_ids: list[pa.Array] = []
-        self._coded: tuple[np.ndarray, pa.Array] | None = None
+        self._coded: tuple[np.ndarray, pa.Array] = (np.zeros(0, np.intp), pa.array([], pa.string()))
 
     def ids(self) -> pa.ChunkedArray:
         """The id of every slot numbered so far."""
@@ -91,12 +91,25 @@ class _Walk:
         return pa.chunked_array(self._authors, pa.string())
 
     def author_codes(self) -> tuple[np.ndarray, pa.Array]:
-        """The code of each slot's author (-1 without one) in the names returned, encoded once
-        for every window ranked (until more slots are numbered)."""
-        if self._coded is None or len(self._coded[0]) != self.count:
-            encoded = pc.dictionary_encode(self.authors()).combine_chunks()
-            codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.intp)
-            self._coded = codes, encoded.dictionary
+        """The code of each slot's author (-1 without one) in the names returned, in the order
+        the names first appear. Each slot's author is encoded once: the slots numbered since the
+        last call (a few thousand, but the first time) are encoded alone and their names looked up
+        among those known, new names coded after them, which gives the codes of one encoding of
+        every slot (encoding millions of names again for each window ranked took a fifth of the
+        walk)."""
+        codes, names = self._coded
+        if len(codes) == self.count:
+            return self._coded
+        encoded = pc.dictionary_encode(self.authors().slice(len(codes))).combine_chunks()
+        local = encoded.dictionary
+        known = pc.fill_null(pc.index_in(local, value_set=names), -1).to_numpy().astype(np.intp)
+        unseen = np.flatnonzero(known < 0)
+        known[unseen] = len(names) + np.arange(len(unseen))
+        names = pa.concat_arrays([names, local.take(pa.array(unseen))])
+        # The last entry codes the slots without an author (-1 as an index).
+        global_codes = np.append(known, -1)
+        indices = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.intp)
+        self._coded = np.concatenate([codes, global_codes[indices]]), names
         return self._coded
 
     def capacity(self) -> int:
