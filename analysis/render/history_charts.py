@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from analysis.defaults import TOP_N
 from analysis.history.tables import LINEAGE_COLUMNS
 from analysis.render.charts import (
+    TITLE_Y,
     cycle_colour,
     ranking,
     safe_label,
@@ -65,7 +66,7 @@ def concentration(snapshots: pd.DataFrame, missing: list[str], path: Path) -> No
         axes.axvspan(day - np.timedelta64(12, "h"), day + np.timedelta64(12, "h"), color="0.9")
     axes.set_ylim(0, 1)
     axes.set_ylabel("of 30-day downloads")
-    axes.set_title("Concentration of downloads per snapshot (missing days shaded)")
+    axes.set_title("Concentration of downloads per snapshot (missing days shaded)", y=TITLE_Y)
     axes.legend()
     _date_axis(axes)
     save(figure, path)
@@ -99,11 +100,11 @@ def churn(
     axes.set_xlabel("interval ending on")
     axes.set_ylabel(f"{noun} per day (created above, deleted below)")
     if group:
-        axes.set_title(f"Churn between snapshots, by {group.replace('_', ' ')}")
+        axes.set_title(f"Churn between snapshots, by {group.replace('_', ' ')}", y=TITLE_Y)
         legend = {"title": group.replace("_", " ")}
         _legend(axes, **legend, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     else:
-        axes.set_title("Churn between snapshots")
+        axes.set_title("Churn between snapshots", y=TITLE_Y)
     axes.grid(axis="y", alpha=0.3)
     save(figure, path)
 
@@ -166,7 +167,7 @@ def hype(
         _date_axis(axes, None if axes is panels[0] else "interval end date (UTC)")
     title = group.replace("_", " ")
     _legend(panels[0], title=title, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    panels[0].set_title(f"Hype cycles: {title} shares per interval (at its end date)")
+    panels[0].set_title(f"Hype cycles: {title} shares per interval (at its end date)", y=TITLE_Y)
     save(figure, path)
 
 
@@ -181,7 +182,7 @@ def listed(frame: pd.DataFrame, path: Path, *, group: str, noun: str) -> None:
     axes.stackplot(days, values, labels=labels)
     axes.set_ylim(0, 1)
     axes.set_ylabel(f"share of all {noun} (0-1)")
-    axes.set_title(f"{noun[:1].upper()}{noun[1:]} by {group}, per snapshot")
+    axes.set_title(f"{noun[:1].upper()}{noun[1:]} by {group}, per snapshot", y=TITLE_Y)
     _legend(axes, title=group, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _date_axis(axes)
     save(figure, path)
@@ -220,7 +221,7 @@ def series(
         )
     drawn = frame[frame[key].isin(names)]["per_day"].astype("float64").to_numpy(na_value=np.nan)
     value_axis(axes, drawn, f"{unit} per day", which="y")
-    axes.set_title(title)
+    axes.set_title(title, y=TITLE_Y)
     _legend(axes, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _date_axis(axes, "interval end date (UTC)")
     save(figure, path)
@@ -254,7 +255,7 @@ def rising(
     axes.set_yticks(positions, labels=labels)
     axes.invert_yaxis()
     axes.set_ylabel(f"{noun}, and how many times its usual pace")
-    axes.set_title(title)
+    axes.set_title(title, y=TITLE_Y)
     axes.grid(axis="x", alpha=0.3)
     _legend(axes, fontsize=8, loc="lower right")
     save(figure, path)
@@ -267,7 +268,7 @@ def lineage(frame: pd.DataFrame, path: Path) -> None:
     for base, rows in frame.groupby("base_model", sort=False):
         per_base.plot(_dates(rows["date"]), rows["derivatives"], marker="o", label=safe_label(base))
     per_base.set_ylabel("derivative models (count)")
-    per_base.set_title("Derivatives of the top base models over time")
+    per_base.set_title("Derivatives of the top base models over time", y=TITLE_Y)
     _legend(per_base, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     relations = [c for c in LINEAGE_COLUMNS if c != "derivatives" and c in frame.columns]
     totals = frame.groupby("date", sort=True)[relations].sum()
@@ -281,7 +282,7 @@ def lineage(frame: pd.DataFrame, path: Path) -> None:
             per_relation.bar(days, value, bottom=bottom, label=name)
             bottom += value
     per_relation.set_ylabel("derivatives of those models (count)")
-    per_relation.set_title("The same derivatives by relation to their base")
+    per_relation.set_title("The same derivatives by relation to their base", y=TITLE_Y)
     _legend(per_relation, title="relation", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _date_axis(per_base, None)
     _date_axis(per_relation)
@@ -310,5 +311,5 @@ def repo(frame: pd.DataFrame, path: Path, *, name: str, panels: dict[str, str]) 
             _rank_axis(axes, values)
         _date_axis(axes, "snapshot date (UTC)" if axes is stacked[-1] else None)
     first, last = frame["date"].iloc[0], frame["date"].iloc[-1]
-    stacked[0].set_title(f"{safe_label(name, 80)}: daily series from {first} to {last}")
+    stacked[0].set_title(f"{safe_label(name, 80)}: daily series from {first} to {last}", y=TITLE_Y)
     save(figure, path)
