@@ -2,8 +2,9 @@
 
 A chart names its PNG (`charts/<name>.png`), its title and caption, the CSV tables behind it, and
 its drawing call: a drawing function of analysis.render.charts or analysis.render.history_charts,
-the tables it draws (by CSV name, passed first) and its other arguments. `drawing` binds them into
-a picklable call, so worker processes draw; a chart is ready to draw once its tables exist.
+the tables it draws (by CSV name, passed first), its other arguments, and how many of the tables'
+rows the drawing shows when it shows only the first ones (`rows`). `drawing` binds them into a
+picklable call, so worker processes draw; a chart is ready to draw once its tables exist.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Chart:
     draw: Callable[..., None]
     inputs: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    rows: int | None = None
 
     @property
     def png(self) -> str:
@@ -39,8 +41,12 @@ class Chart:
         return all(name in frames for name in self.inputs)
 
     def drawing(self, frames: Mapping[str, pd.DataFrame], report_dir: Path) -> partial[None]:
-        """The call drawing this chart from `frames` into `report_dir`."""
+        """The call drawing this chart from `frames` into `report_dir`: with `rows`, only the
+        rows it shows are handed on (a table of the links holds half a million, 27 MB to pickle
+        for a chart of thirty)."""
         tables = [frames[name] for name in self.inputs]
+        if self.rows is not None:
+            tables = [table.head(self.rows) for table in tables]
         return partial(self.draw, *tables, path=report_dir / self.png, **self.options)
 
 

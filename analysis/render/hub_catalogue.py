@@ -38,10 +38,10 @@ def _ids(repo_type: str) -> dict[str, str]:
 
 
 def _ranking(name: str, heading: str, caption: str, noun: str, **options: str) -> Chart:
-    """A ranking chart of the table `name`; `options` are charts.ranking's."""
-    return Chart(
-        name, heading, caption, [f"{name}.csv"], charts.ranking, (name,), {"noun": noun, **options}
-    )
+    """A ranking chart of the table `name` (its first `TOP_N` rows); `options` are
+    charts.ranking's."""
+    drawn = {"noun": noun, **options}
+    return Chart(name, heading, caption, [f"{name}.csv"], charts.ranking, (name,), drawn, TOP_N)
 
 
 @dataclass(frozen=True)
