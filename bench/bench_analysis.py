@@ -12,8 +12,9 @@ Each round runs, one after the other on CPUs 0 and 1 only:
 
 Every command runs in a fresh subprocess; wall time is measured around it, and memory both as the
 largest single process's peak RSS (wait4's resource usage) and as the peak memory of the whole
-process tree (the sum of each process's proportional set size, sampled from /proc every 200 ms:
-the analysis runs worker processes, and PSS counts the libraries they share only once). The table
+process tree, sampled from /proc every 200 ms (`_tree_kib`): the analysis runs worker processes,
+spawned, not forked, so their anonymous memory is their own, and the libraries they all map are
+counted once. The table
 shows medians over the rounds; the bars are cold < 30 s, warm < 15 s, peak memory < 1.5 GB,
 compaction <= 1.5x DuckDB.
 """
@@ -68,18 +69,14 @@ def _build_snapshot(models: int) -> Path:
     return data
 
 
-def _proc_kib(pid: int | str, name: str, field: str) -> int:
-    """The KiB figure of `field` in the process's `/proc/<pid>/<name>` (0 once it has ended)."""
+def _status_kib(pid: int | str) -> dict[str, int]:
+    """The KiB figures of `/proc/<pid>/status` by name (none once the process has ended)."""
     try:
-        text = Path(f"/proc/{pid}/{name}").read_text()
+        text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return 0
-    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith(field)), 0)
-
-
-def _pss_kib(pid: int) -> int:
-    """Proportional set size: shared pages (libraries) are split among the processes using them."""
-    return _proc_kib(pid, "smaps_rollup", "Pss:")
+        return {}
+    fields = (line.partition(":") for line in text.splitlines())
+    return {name: int(value.split()[0]) for name, _, value in fields if value.endswith(" kB")}
 
 
 def _children(pid: int) -> list[int]:
@@ -94,19 +91,29 @@ def _children(pid: int) -> list[int]:
 
 def _peak_kib(pid: int | str) -> int:
     """The peak resident set of a process so far (VmHWM), in KiB."""
-    return _proc_kib(pid, "status", "VmHWM:")
+    return _status_kib(pid).get("VmHWM", 0)
 
 
 def _tree_kib(root: int) -> tuple[int, int]:
-    """Memory of `root` and all its descendants, in KiB, counting shared pages once; and the
-    largest peak of one of them so far."""
-    total, largest, pending = 0, 0, [root]
+    """Memory of `root` and all its descendants, in KiB, counting the pages they share once; and
+    the largest peak of one of them so far.
+
+    Each process's anonymous and shared memory, plus the file-backed pages of the one that maps
+    the most (the libraries they all map, counted once), from `/proc/<pid>/status`: counters the
+    kernel keeps. The proportional set size (`smaps_rollup`) measures the same within 1 % (1,540
+    against 1,529 MiB at the peak of a +1 day history run), but each read walks the process's
+    page tables: 10 ms of CPU for a 1 GB worker, 4.9 CPU-s of a 30 s run at five samples a
+    second, taken from the two cores the measured run uses.
+    """
+    total, mapped, largest, pending = 0, 0, 0, [root]
     while pending:
         pid = pending.pop()
-        total += _pss_kib(pid)
-        largest = max(largest, _peak_kib(pid))
+        status = _status_kib(pid)
+        total += status.get("RssAnon", 0) + status.get("RssShmem", 0)
+        mapped = max(mapped, status.get("RssFile", 0))
+        largest = max(largest, status.get("VmHWM", 0))
         pending += _children(pid)
-    return total, largest
+    return total + mapped, largest
 
 
 def _measure(command: list[str]) -> tuple[float, float, float]:
