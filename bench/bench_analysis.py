@@ -14,9 +14,8 @@ Every command runs in a fresh subprocess; wall time is measured around it, and m
 largest single process's peak RSS (wait4's resource usage) and as the peak memory of the whole
 process tree, sampled from /proc every 200 ms (`_tree_kib`): the analysis runs worker processes,
 spawned, not forked, so their anonymous memory is their own, and the libraries they all map are
-counted once. The table
-shows medians over the rounds; the bars are cold < 30 s, warm < 15 s, peak memory < 1.5 GB,
-compaction <= 1.5x DuckDB.
+counted once. The table shows medians over the rounds; the bars are cold < 30 s, warm < 15 s,
+peak memory < 1.5 GB, compaction <= 1.5x DuckDB.
 """
 
 from __future__ import annotations
